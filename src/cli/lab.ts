@@ -1,0 +1,41 @@
+/**
+ * `npm run lab -- <command> [args]`: the headless command line over src/core.
+ * Each command lives in src/cli/commands/<name>.ts and exports
+ * `run(argv: string[]): Promise<number>` (the exit code).
+ */
+import { isLabError } from '../core/errors.ts';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  inspect: { summary: 'inspect <files…>             dataset statistics as JSON', load: () => import('./commands/inspect.ts') },
+  bm25: { summary: 'bm25 <files…> --out r.json   BM25 baseline in every setting', load: () => import('./commands/bm25.ts') },
+  metrics: { summary: 'metrics --qrels Q --run R    trec_eval-style measures as JSON', load: () => import('./commands/metrics.ts') },
+  embed: { summary: 'embed --model M --input F --out O   sentence embeddings', load: () => import('./commands/embed.ts') },
+};
+
+function usage(): string {
+  return ['usage: npm run lab -- <command> [args]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await cmd.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (isLabError(err)) console.error(`error: ${err.message}`);
+    else console.error(err);
+    process.exit(1);
+  },
+);
