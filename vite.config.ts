@@ -8,12 +8,16 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { port: 5173, strictPort: false },
   preview: { port: 4173 },
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    rollupOptions: { input: { main: 'index.html', harness: 'harness.html' } },
+  },
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/setup/global-setup.ts'],
   },
 });

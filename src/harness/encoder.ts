@@ -1,0 +1,3 @@
+export async function run(): Promise<unknown> {
+  throw new Error('encoder harness not implemented yet');
+}
