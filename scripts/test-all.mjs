@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every test the project has, unit (vitest, Node) and browser
+ * (Playwright driving Debian's /usr/bin/chromium), then one closing line
+ * `N passed, N failed` summed over both runners.
+ *
+ * A runner that crashes (no report, or a non-zero exit with no failed test in
+ * its report) counts as one failure: a broken runner must never read as
+ * "0 failed". Browsers are never downloaded; chromium comes from apt.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const APT = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium';
+
+function finish(passed, failed) {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return true;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`Browser tests need Debian's chromium at ${CHROMIUM}, which is missing. Install it with:\n  sudo sh -c '${APT}'`);
+    return false;
+  }
+  console.log(`chromium missing at ${CHROMIUM}: installing it with apt (${APT})`);
+  const r = spawnSync('sh', ['-c', APT], { stdio: 'inherit' });
+  if (r.status !== 0 || !existsSync(CHROMIUM)) {
+    console.error(`apt could not install chromium (exit ${r.status}); run by hand:\n  ${APT}`);
+    return false;
+  }
+  return true;
+}
+
+function runBin(bin, args, env) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(join(root, 'node_modules', '.bin', bin), args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', (err) => { console.error(`${bin} could not start: ${err.message}`); resolve({ code: -1, seconds: (Date.now() - started) / 1000 }); });
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+function readJson(file) {
+  try { return JSON.parse(readFileSync(file, 'utf8')); } catch { return undefined; }
+}
+
+/** vitest's JSON reporter (jest-compatible shape). */
+async function runVitest(dir) {
+  const out = join(dir, 'vitest.json');
+  const { code, seconds } = await runBin('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const report = readJson(out);
+  let passed = 0;
+  let failed = 0;
+  if (report && typeof report.numPassedTests === 'number') {
+    passed = report.numPassedTests;
+    failed = report.numFailedTests ?? 0;
+    // Files that failed to load report no tests: count each as a failure.
+    for (const f of report.testResults ?? []) if (f.status === 'failed' && (f.assertionResults ?? []).length === 0) failed += 1;
+  }
+  if ((code !== 0 || !report) && failed === 0) {
+    console.error(`vitest exited with ${code} and no failed test in its report: counting the runner as 1 failure`);
+    failed = 1;
+  }
+  return { name: 'vitest', passed, failed, seconds };
+}
+
+/** Playwright's JSON reporter: stats.expected = passed, unexpected = failed. */
+async function runPlaywright(dir) {
+  const out = join(dir, 'playwright.json');
+  const { code, seconds } = await runBin('playwright', ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+  const report = readJson(out);
+  let passed = 0;
+  let failed = 0;
+  if (report?.stats) {
+    passed = (report.stats.expected ?? 0) + (report.stats.flaky ?? 0);
+    failed = report.stats.unexpected ?? 0;
+    failed += (report.errors ?? []).length; // global errors (webServer failed, config broken)
+  }
+  if ((code !== 0 || !report) && failed === 0) {
+    console.error(`playwright exited with ${code} and no failed test in its report: counting the runner as 1 failure`);
+    failed = 1;
+  }
+  return { name: 'playwright', passed, failed, seconds };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'polyglot-lab-tests-'));
+const results = [];
+try {
+  results.push(await runVitest(dir));
+  if (ensureChromium()) results.push(await runPlaywright(dir));
+  else results.push({ name: 'playwright', passed: 0, failed: 1, seconds: 0 });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log('');
+for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed in ${r.seconds.toFixed(1)} s`);
+finish(results.reduce((s, r) => s + r.passed, 0), results.reduce((s, r) => s + r.failed, 0));

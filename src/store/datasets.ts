@@ -1,0 +1,52 @@
+/** Reading and removing stored datasets. */
+import { LabError } from '../core/errors.ts';
+import type { Dataset } from '../core/dataset/types.ts';
+import type { LabDatabase } from './db.ts';
+import type { DatasetRecord } from './schema.ts';
+
+/** Every stored dataset, oldest first, without loading any text (records carry their stats). */
+export async function listDatasets(db: LabDatabase): Promise<DatasetRecord[]> {
+  return db.getAllFromIndex('datasets', 'byCreated');
+}
+
+/** The parsed dataset as cached at import: no re-parse. */
+export async function loadDataset(db: LabDatabase, id: string): Promise<Dataset> {
+  const rec = await db.get('parsed', id);
+  if (!rec) throw new LabError('storage', `dataset ${id} is not in the browser's storage (removed in another tab?)`);
+  return rec.dataset;
+}
+
+/** The original bytes of a stored shard (for export or a rebuild). */
+export async function shardBytes(db: LabDatabase, sha256: string): Promise<Blob> {
+  const rec = await db.get('shards', sha256);
+  if (!rec) throw new LabError('storage', `shard ${sha256.slice(0, 12)}… is not stored`);
+  return rec.bytes;
+}
+
+export interface RemovalResult {
+  removed: boolean;
+  /** Hashes of shards deleted because no other dataset uses them. */
+  deletedShards: string[];
+}
+
+/** Removes a dataset, its parsed cache, and the shards no other dataset uses, in one transaction. */
+export async function removeDataset(db: LabDatabase, id: string): Promise<RemovalResult> {
+  const tx = db.transaction(['shards', 'datasets', 'parsed'], 'readwrite');
+  const datasets = tx.objectStore('datasets');
+  const rec = await datasets.get(id);
+  if (!rec) { await tx.done; return { removed: false, deletedShards: [] }; }
+  await datasets.delete(id);
+  await tx.objectStore('parsed').delete(id);
+  const deletedShards: string[] = [];
+  for (const h of new Set(rec.shardHashes)) {
+    const stillUsed = await datasets.index('byShard').count(h);
+    if (stillUsed === 0) { await tx.objectStore('shards').delete(h); deletedShards.push(h); }
+  }
+  await tx.done;
+  return { removed: true, deletedShards };
+}
+
+/** How many shards are stored (each once), for the storage panel and tests. */
+export async function countShards(db: LabDatabase): Promise<number> {
+  return db.count('shards');
+}

@@ -1,0 +1,47 @@
+/** How much this origin stores and whether the browser promised to keep it (StorageManager). */
+
+export interface StorageEstimateInfo {
+  /** Bytes used by this origin, when the browser says. */
+  usage?: number;
+  quota?: number;
+}
+
+export async function storageEstimate(): Promise<StorageEstimateInfo> {
+  const sm = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+  if (!sm?.estimate) return {};
+  try {
+    const e = await sm.estimate();
+    const out: StorageEstimateInfo = {};
+    if (e.usage !== undefined) out.usage = e.usage;
+    if (e.quota !== undefined) out.quota = e.quota;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export type PersistenceState = 'granted' | 'denied' | 'unsupported';
+
+/**
+ * Asks the browser not to evict the lab's data under storage pressure.
+ * Chromium grants it silently to engaged sites and refuses otherwise; no prompt.
+ */
+export async function requestPersistence(): Promise<PersistenceState> {
+  const sm = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+  if (!sm?.persist) return 'unsupported';
+  try {
+    if (sm.persisted && (await sm.persisted())) return 'granted';
+    return (await sm.persist()) ? 'granted' : 'denied';
+  } catch {
+    return 'denied';
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
