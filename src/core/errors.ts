@@ -11,6 +11,8 @@ export type LabErrorCode =
   | 'wrong-type'
   | 'answer-outside-sentences'
   | 'qrels-columns'
+  | 'topics-columns'
+  | 'line-too-long'
   | 'unknown-language'
   | 'empty-file'
   | 'truncated-gzip'

@@ -72,3 +72,65 @@ export interface Dataset {
   /** Errors and warnings collected while building (e.g. qrels docids missing from the corpus). */
   diagnostics: DiagnosticJSON[];
 }
+
+/** What one file holds. MIRACL is three kinds of file that together make one 'miracl' dataset. */
+export type ShardFormat = 'lareqa' | 'miracl-corpus' | 'miracl-topics' | 'miracl-qrels' | 'pairs';
+
+/** The dataset format a shard format contributes to. */
+export const DATASET_FORMAT_OF: Readonly<Record<ShardFormat, DatasetFormat>> = {
+  lareqa: 'lareqa',
+  'miracl-corpus': 'miracl',
+  'miracl-topics': 'miracl',
+  'miracl-qrels': 'miracl',
+  pairs: 'pairs',
+};
+
+interface ShardBase {
+  /** File name as the user knows it (no directories). */
+  name: string;
+  /** Size in bytes as stored (compressed size for .gz). */
+  size: number;
+  /** Hex SHA-256 of the bytes as stored; the store's content key and the duplicate check. */
+  sha256: string;
+  gzipped: boolean;
+  /** Warnings found while parsing this shard alone. */
+  diagnostics: DiagnosticJSON[];
+}
+
+export interface LareqaShard extends ShardBase {
+  format: 'lareqa';
+  lang: Lang;
+  queries: Query[];
+  passages: Passage[];
+  /** Raw question id (the parallel group) → canonical id of its answer sentence in this language. */
+  answers: Record<string, string>;
+}
+
+export interface MiraclCorpusShard extends ShardBase {
+  format: 'miracl-corpus';
+  lang: Lang;
+  passages: Passage[];
+}
+
+export interface MiraclTopicsShard extends ShardBase {
+  format: 'miracl-topics';
+  lang: Lang;
+  queries: Query[];
+}
+
+export interface MiraclQrelsShard extends ShardBase {
+  format: 'miracl-qrels';
+  /** From the file name when it names one; qrels lines carry no language. */
+  lang?: Lang;
+  qrels: Qrels;
+  /** Number of judgment lines. */
+  judgments: number;
+}
+
+export interface PairsShard extends ShardBase {
+  format: 'pairs';
+  pairs: TrainingPair[];
+}
+
+/** One parsed file, plain data (structured-clonable), ready for buildDataset. */
+export type ParsedShard = LareqaShard | MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard | PairsShard;

@@ -1,0 +1,228 @@
+/**
+ * buildDataset: one Dataset from parsed shards of one format. Links LAReQA
+ * questions across languages by question id, merges MIRACL corpus shards,
+ * topics and qrels, refuses a shard given twice, and records warnings
+ * (qrels docids missing from the corpus) as counted diagnostics.
+ */
+import { LabError, type DiagnosticJSON } from '../errors.ts';
+import { dict } from './json-path.ts';
+import {
+  DATASET_FORMAT_OF,
+  type Dataset,
+  type DatasetFormat,
+  type LareqaShard,
+  type MiraclCorpusShard,
+  type MiraclQrelsShard,
+  type MiraclTopicsShard,
+  type PairsShard,
+  type ParsedShard,
+  type Passage,
+  type Qrels,
+  type Query,
+  type TrainingPair,
+} from './types.ts';
+
+export interface BuildOptions {
+  /** Dataset name; derived from the shard names when absent. */
+  name?: string;
+  /**
+   * 'throw' (default): the first problem throws a LabError.
+   * 'collect': problems become error diagnostics and the offending shard is
+   * left out, so one bad file does not hide the others (the CLI's inspect).
+   */
+  errors?: 'throw' | 'collect';
+}
+
+export function buildDataset(shards: ParsedShard[], opts: BuildOptions = {}): Dataset {
+  const collect = opts.errors === 'collect';
+  const diagnostics: DiagnosticJSON[] = [];
+  const fail = (e: LabError): void => {
+    if (!collect) throw e;
+    diagnostics.push(e.toJSON());
+  };
+  if (shards.length === 0) throw new LabError('invalid-argument', 'no dataset files given', {}, 'at least one shard');
+
+  const format = DATASET_FORMAT_OF[shards[0]!.format];
+  const kept: ParsedShard[] = [];
+  const bySha = new Map<string, string>();
+  const lareqaByLang = new Map<string, string>();
+  for (const s of shards) {
+    if (DATASET_FORMAT_OF[s.format] !== format) {
+      fail(new LabError('inconsistent-dataset', `is a ${s.format} file, but this dataset is ${format} (from ${shards[0]!.name})`, { file: s.name }, `only ${format} files in one dataset`));
+      continue;
+    }
+    const same = s.sha256 ? bySha.get(s.sha256) : undefined;
+    if (same !== undefined) {
+      fail(new LabError('duplicate-shard', `same content as ${same}, which is already part of this dataset`, { file: s.name }, 'each file once'));
+      continue;
+    }
+    if (s.format === 'lareqa') {
+      const other = lareqaByLang.get(s.lang);
+      if (other !== undefined) {
+        fail(new LabError('duplicate-shard', `a second "${s.lang}" file: ${other} already holds that language`, { file: s.name }, 'one LAReQA file per language'));
+        continue;
+      }
+      lareqaByLang.set(s.lang, s.name);
+    }
+    if (s.sha256) bySha.set(s.sha256, s.name);
+    kept.push(s);
+    for (const d of s.diagnostics) diagnostics.push(d);
+  }
+
+  const name = opts.name ?? deriveName(kept.length ? kept : shards, format);
+  let body: Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'>;
+  switch (format) {
+    case 'lareqa':
+      body = buildLareqa(kept as LareqaShard[]);
+      break;
+    case 'miracl':
+      body = buildMiracl(kept as (MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard)[], fail, diagnostics);
+      break;
+    case 'pairs':
+      body = buildPairs(kept as PairsShard[]);
+      break;
+  }
+  return { name, format, ...body, diagnostics };
+}
+
+function buildLareqa(shards: LareqaShard[]): Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'> {
+  const sorted = [...shards].sort((a, b) => (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0));
+  const queries: Query[] = [];
+  const passages: Passage[] = [];
+  // Question id → its answer sentence in every language that has the question.
+  const relevant = new Map<string, string[]>();
+  for (const s of sorted) {
+    for (const q of s.queries) queries.push(q);
+    for (const p of s.passages) passages.push(p);
+    for (const qid of Object.keys(s.answers)) {
+      let list = relevant.get(qid);
+      if (!list) relevant.set(qid, (list = []));
+      list.push(s.answers[qid]!);
+    }
+  }
+  const qrels: Qrels = dict();
+  for (const q of queries) {
+    const rel = dict<number>();
+    for (const pid of relevant.get(q.group) ?? []) rel[pid] = 1;
+    qrels[q.id] = rel;
+  }
+  return { languages: sorted.map((s) => s.lang), queries, passages, qrels, pairs: [] };
+}
+
+function buildMiracl(
+  shards: (MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard)[],
+  fail: (e: LabError) => void,
+  diagnostics: DiagnosticJSON[],
+): Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'> {
+  const langs = new Set<string>();
+  const passages: Passage[] = [];
+  const queries: Query[] = [];
+  const qrels: Qrels = dict();
+  const docFile = new Map<string, string>();
+  const qidFile = new Map<string, string>();
+  let corpusShards = 0;
+  let topicShards = 0;
+  for (const s of shards) {
+    if (s.format === 'miracl-corpus') {
+      const clash = s.passages.find((p) => docFile.has(p.id));
+      if (clash) {
+        fail(new LabError('duplicate-id', `docid "${clash.id}" is also in ${docFile.get(clash.id)} (MIRACL docids must be unique across the shards of one dataset; load one language per dataset)`, { file: s.name }, 'unique docids'));
+        continue;
+      }
+      for (const p of s.passages) {
+        docFile.set(p.id, s.name);
+        passages.push(p);
+      }
+      langs.add(s.lang);
+      corpusShards++;
+    } else if (s.format === 'miracl-topics') {
+      const clash = s.queries.find((q) => qidFile.has(q.id));
+      if (clash) {
+        fail(new LabError('duplicate-id', `qid "${clash.id}" is also in ${qidFile.get(clash.id)} (load one language per dataset)`, { file: s.name }, 'unique qids'));
+        continue;
+      }
+      for (const q of s.queries) {
+        qidFile.set(q.id, s.name);
+        queries.push(q);
+      }
+      langs.add(s.lang);
+      topicShards++;
+    } else {
+      for (const qid of Object.keys(s.qrels)) {
+        const into = (qrels[qid] ??= dict<number>());
+        const from = s.qrels[qid]!;
+        for (const docid of Object.keys(from)) into[docid] = Math.max(into[docid] ?? -Infinity, from[docid]!);
+      }
+      if (s.lang) langs.add(s.lang);
+    }
+  }
+  const qrelsFiles = shards.filter((s) => s.format === 'miracl-qrels').map((s) => s.name);
+  if (corpusShards > 0 && qrelsFiles.length > 0) {
+    let missing = 0;
+    let example = '';
+    for (const qid of Object.keys(qrels)) {
+      for (const docid of Object.keys(qrels[qid]!)) {
+        if (!docFile.has(docid)) {
+          missing++;
+          if (!example) example = docid;
+        }
+      }
+    }
+    if (missing > 0) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'qrels-docid-not-in-corpus',
+        message: `${qrelsFiles.join(', ')}: ${missing} judgment${missing === 1 ? ' names a docid' : 's name docids'} not in the loaded corpus (e.g. "${example}"); they count as relevant but can never be retrieved`,
+        file: qrelsFiles.join(', '),
+        count: missing,
+      });
+    }
+  }
+  if (topicShards > 0 && qrelsFiles.length > 0) {
+    const orphan = Object.keys(qrels).filter((qid) => !qidFile.has(qid));
+    if (orphan.length > 0) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'qrels-qid-not-in-topics',
+        message: `${qrelsFiles.join(', ')}: ${orphan.length} qid${orphan.length === 1 ? '' : 's'} with judgments but no topic (e.g. "${orphan[0]}"); they are ignored`,
+        file: qrelsFiles.join(', '),
+        count: orphan.length,
+      });
+    }
+  }
+  return { languages: [...langs].sort(), queries, passages, qrels, pairs: [] };
+}
+
+function buildPairs(shards: PairsShard[]): Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'> {
+  const pairs: TrainingPair[] = [];
+  const langs = new Set<string>();
+  for (const s of shards) {
+    for (const p of s.pairs) {
+      pairs.push(p);
+      langs.add(p.queryLang);
+      langs.add(p.passageLang);
+    }
+  }
+  return { languages: [...langs].sort(), queries: [], passages: [], qrels: dict(), pairs };
+}
+
+const EXT = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|gz)$/i;
+
+/** Common stem of the shard names minus language/shard tokens, e.g. xquad-r-de.json + xquad-r-en.json → "xquad-r". */
+function deriveName(shards: ParsedShard[], format: DatasetFormat): string {
+  const stems = shards.map((s) => {
+    let n = s.name;
+    while (EXT.test(n)) n = n.replace(EXT, '');
+    return n;
+  });
+  let prefix = stems[0] ?? '';
+  for (const s of stems) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  if (stems.length > 1) prefix = prefix.replace(/[-_.][a-z]?$/i, '');
+  prefix = prefix.replace(/[-_.]+$/, '');
+  if (stems.length === 1) {
+    const lang = shards[0] && 'lang' in shards[0] ? shards[0].lang : undefined;
+    if (lang && prefix === lang) prefix = '';
+    else if (lang) prefix = prefix.replace(new RegExp(`[-_.]${lang}$`), '');
+  }
+  return prefix.length > 1 ? prefix : format;
+}

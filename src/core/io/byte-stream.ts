@@ -1,0 +1,210 @@
+/**
+ * Opening a shard as a stream of (decompressed) bytes: counts the raw bytes
+ * for progress, hashes them (SHA-256 of the file as stored), honours an
+ * AbortSignal, and gunzips through DecompressionStream. Every failure leaves
+ * as a LabError naming the file, so callers never see a bare zlib/stream error.
+ */
+import { LabError, isLabError } from '../errors.ts';
+import { Sha256 } from './sha256.ts';
+
+/** Anything with a name, a size and a byte stream: a browser File satisfies it. */
+export interface ByteSource {
+  name: string;
+  size: number;
+  stream(): ReadableStream<Uint8Array>;
+}
+
+export type ProgressCallback = (bytesRead: number, totalBytes: number) => void;
+
+export interface ReadOptions {
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+}
+
+const GZIP_MAGIC0 = 0x1f;
+const GZIP_MAGIC1 = 0x8b;
+/** Progress is reported at most once per this many raw bytes (plus once at the end). */
+const PROGRESS_STEP = 1 << 20;
+
+export function looksGzipped(name: string, head: Uint8Array | undefined): boolean {
+  if (head && head.length >= 2) return head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1;
+  return /\.gz$/i.test(name);
+}
+
+export function cancelledError(name: string): LabError {
+  return new LabError('cancelled', 'import cancelled', { file: name });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, name: string): void {
+  if (signal?.aborted) throw cancelledError(name);
+}
+
+/** Wraps whatever a decompressor/stream threw into the project's error. */
+export function streamError(e: unknown, name: string, gzipped: boolean): LabError {
+  if (isLabError(e)) return e as LabError;
+  const detail = e instanceof Error ? e.message : String(e);
+  if (gzipped) {
+    return new LabError('truncated-gzip', `gzip data is truncated or corrupt (${detail})`, { file: name }, 'a complete .gz file');
+  }
+  return new LabError('storage', `could not read the file (${detail})`, { file: name });
+}
+
+export interface OpenedShard {
+  /** Decompressed content bytes. */
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  gzipped: boolean;
+  /** Hex SHA-256 of the raw (as stored) bytes; valid once the reader is drained. */
+  sha256(): string;
+  /** Raw bytes consumed so far. */
+  bytesRead(): number;
+}
+
+/**
+ * Opens the source for one full pass. `gzipped` is decided by the caller
+ * (from the magic bytes, see looksGzipped) so a mis-named file still works.
+ */
+export function openShard(src: ByteSource, gzipped: boolean, opts: ReadOptions & { hash?: boolean } = {}): OpenedShard {
+  const { onProgress, signal } = opts;
+  const hasher = opts.hash === false ? undefined : new Sha256();
+  let read = 0;
+  let lastReported = 0;
+  let raw: ReadableStream<Uint8Array>;
+  try {
+    raw = src.stream();
+  } catch (e) {
+    throw streamError(e, src.name, false);
+  }
+  const counted = raw.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, ctl) {
+        if (signal?.aborted) {
+          ctl.error(cancelledError(src.name));
+          return;
+        }
+        read += chunk.length;
+        hasher?.update(chunk);
+        if (onProgress && read - lastReported >= PROGRESS_STEP) {
+          lastReported = read;
+          onProgress(read, src.size);
+        }
+        ctl.enqueue(chunk);
+      },
+      flush() {
+        onProgress?.(read, src.size);
+      },
+    }),
+  );
+  const content = gzipped ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted;
+  return {
+    reader: content.getReader(),
+    gzipped,
+    sha256: () => (hasher ? hasher.hex() : ''),
+    bytesRead: () => read,
+  };
+}
+
+/** Next chunk, with stream failures and cancellation turned into LabErrors. */
+export async function readChunk(
+  opened: OpenedShard,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array | undefined> {
+  throwIfAborted(signal, name);
+  let res: ReadableStreamReadResult<Uint8Array>;
+  try {
+    res = await opened.reader.read();
+  } catch (e) {
+    throw streamError(e, name, opened.gzipped);
+  }
+  throwIfAborted(signal, name);
+  return res.done ? undefined : res.value;
+}
+
+/** Stops reading early (detection, errors); never throws. */
+export async function closeShard(opened: OpenedShard): Promise<void> {
+  try {
+    await opened.reader.cancel();
+  } catch {
+    /* already errored or closed */
+  }
+}
+
+/**
+ * The first bytes of the (decompressed) content, up to `limit` or the first
+ * newline after `minBytes`, whichever comes first. Used for format sniffing.
+ */
+export async function readHead(src: ByteSource, opts: { limit?: number; untilNewline?: boolean; signal?: AbortSignal } = {}): Promise<{ head: Uint8Array; gzipped: boolean; complete: boolean }> {
+  const limit = opts.limit ?? 64 * 1024;
+  // Decide gzip from the raw magic bytes first.
+  const rawOpened = openShard(src, false, { hash: false, signal: opts.signal });
+  const first = await readChunk(rawOpened, src.name, opts.signal);
+  await closeShard(rawOpened);
+  const gzipped = looksGzipped(src.name, first ?? new Uint8Array(0));
+  if (!first || first.length === 0) return { head: new Uint8Array(0), gzipped, complete: true };
+  const opened = openShard(src, gzipped, { hash: false, signal: opts.signal });
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  let complete = false;
+  let seenContent = false;
+  let lineEnded = false;
+  try {
+    for (;;) {
+      const chunk = await readChunk(opened, src.name, opts.signal);
+      if (!chunk) {
+        complete = true;
+        break;
+      }
+      parts.push(chunk);
+      n += chunk.length;
+      if (n >= limit) break;
+      if (opts.untilNewline && !seenContent) {
+        // Only a newline that ends a line with content ends the head (blank leading lines don't count).
+        for (let i = 0; i < chunk.length; i++) {
+          const b = chunk[i]!;
+          if (b !== 0x0a && b !== 0x0d && b !== 0x20 && b !== 0x09) {
+            seenContent = true;
+            if (chunk.indexOf(0x0a, i) >= 0) lineEnded = true;
+            break;
+          }
+        }
+      } else if (opts.untilNewline && chunk.includes(0x0a)) lineEnded = true;
+      if (lineEnded) break;
+    }
+  } finally {
+    await closeShard(opened);
+  }
+  return { head: concatBytes(parts, n), gzipped, complete };
+}
+
+export function concatBytes(parts: Uint8Array[], total?: number): Uint8Array {
+  const n = total ?? parts.reduce((s, p) => s + p.length, 0);
+  if (parts.length === 1 && parts[0]!.length === n) return parts[0]!;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Whole (decompressed) content as text; for the few-MB LAReQA JSON files only. */
+export async function readAllText(src: ByteSource, gzipped: boolean, opts: ReadOptions = {}): Promise<{ text: string; sha256: string }> {
+  const opened = openShard(src, gzipped, opts);
+  const decoder = new TextDecoder('utf-8');
+  const pieces: string[] = [];
+  try {
+    for (;;) {
+      const chunk = await readChunk(opened, src.name, opts.signal);
+      if (!chunk) break;
+      pieces.push(decoder.decode(chunk, { stream: true }));
+    }
+  } catch (e) {
+    await closeShard(opened);
+    throw e;
+  }
+  pieces.push(decoder.decode());
+  let text = pieces.join('');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text, sha256: opened.sha256() };
+}
