@@ -1,5 +1,6 @@
 /** Small helpers for validating parsed JSON with exact paths in the messages. */
 import { LabError, type Location } from '../errors.ts';
+import { locateJsonError } from './json-locate.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -93,40 +94,12 @@ export function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    let line: number | undefined;
-    let column: number | undefined;
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    const pos = /position (\d+)/.exec(msg);
-    if (lc) {
-      line = Number(lc[1]);
-      column = Number(lc[2]);
-    } else if (pos) {
-      const p = Math.min(Number(pos[1]), text.length);
-      line = 1;
-      let lastNl = -1;
-      for (let i = 0; i < p; i++) {
-        if (text.charCodeAt(i) === 10) {
-          line++;
-          lastNl = i;
-        }
-      }
-      column = p - lastNl;
-    } else if (/end of (JSON|data) input|Unexpected end/i.test(msg)) {
-      line = 1;
-      let lastNl = -1;
-      for (let i = 0; i < text.length; i++) {
-        if (text.charCodeAt(i) === 10) {
-          line++;
-          lastNl = i;
-        }
-      }
-      column = text.length - lastNl;
+    const spot = locateJsonError(text);
+    if (spot) {
+      throw new LabError('invalid-json', `invalid JSON at column ${spot.column}: ${spot.reason}`, { file, line: spot.line }, 'a JSON document');
     }
-    const reason = msg.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*$/, '');
-    const where = column !== undefined ? ` at column ${column}` : '';
-    return ((): never => {
-      throw new LabError('invalid-json', `invalid JSON${where}: ${reason}`, line !== undefined ? { file, line } : { file }, 'a JSON document');
-    })();
+    // The checker accepted what JSON.parse refused (e.g. a lone surrogate engine quirk): still say so.
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new LabError('invalid-json', `invalid JSON: ${msg.slice(0, 200)}`, { file }, 'a JSON document');
   }
 }
