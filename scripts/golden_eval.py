@@ -235,6 +235,38 @@ def lareqa_case():
     }
 
 
+def trec_case(ties):
+    """A run file (truncated at depth 20, scores with ties, lines shuffled) and its qrels, with the
+    measures trec_eval would print: -c -m map / -M 100 ndcg_cut.10 / recall.100 / -M 10 recip_rank."""
+    rng = np.random.default_rng(5)
+    S = scores_of(ties['queries'], ties['candidates'], 'dot')
+    cids, qids, qrels = ties['candidateIds'], ties['queryIds'], ties['qrels']
+    lines = []
+    run_qids = [q for q in qids if q != 'q7'] + ['extra']  # q7: judged, not in the run; extra: not judged
+    for qid in run_qids:
+        row = S[qids.index(qid)] if qid != 'extra' else S[0]
+        order = ranking(row, cids)[:20]
+        for r, i in enumerate(order):
+            lines.append(f'{qid} Q0 {cids[i]} {int(rng.integers(1, 99))} {float(row[i])!r} golden')
+    rng.shuffle(lines)
+    per_query = {}
+    for qid in qids:
+        judged = qrels[qid]
+        R = sum(1 for v in judged.values() if v >= 1)
+        if R == 0:
+            continue
+        if qid in run_qids:
+            order = ranking(S[qids.index(qid)], cids)[:20]
+            m = metrics_from_ranking(order, cids, judged)
+        else:
+            m = {n: 0.0 for n in NAMES}
+        per_query[qid] = {k: m[k] for k in ('map', 'ndcg_cut_10', 'recall_100', 'recip_rank_10')}
+    summary = {k: float(np.mean([v[k] for v in per_query.values()])) for k in ('map', 'ndcg_cut_10', 'recall_100', 'recip_rank_10')}
+    summary['num_q'] = len(per_query)
+    qrels_lines = [f'{q} 0 {d} {v}' for q, j in qrels.items() for d, v in j.items()]
+    return {'run': '\n'.join(lines) + '\n', 'qrels': '\n'.join(qrels_lines) + '\n', 'summary': summary, 'perQuery': per_query}
+
+
 def main():
     fixture = {
         'generator': 'scripts/golden_eval.py',
@@ -242,6 +274,7 @@ def main():
         'cases': [hand_case(), cosine_case(), ties_case()],
         'lareqa': lareqa_case(),
     }
+    fixture['trec'] = trec_case(fixture['cases'][2])
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as f:
         json.dump(fixture, f, indent=None, separators=(',', ':'))

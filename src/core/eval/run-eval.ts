@@ -1,0 +1,80 @@
+/**
+ * trec_eval over a run and qrels from any tool (`npm run lab -- metrics`):
+ * each query's documents are ordered by the tie rule (score desc, docid
+ * desc; the rank column is ignored) and measured with the same
+ * `queryMetrics` the evaluator uses, with `-c` semantics: judged queries
+ * missing from the run count 0, queries without relevant documents are left
+ * out (and counted), run queries absent from the qrels are ignored.
+ * Equivalent trec_eval calls: `-c -m map`, `-c -M 100 -m ndcg_cut.10`,
+ * `-c -m recall.100`, `-c -M 10 -m recip_rank`.
+ */
+import type { Qrels } from '../dataset/types.ts';
+import { numRelevant, queryMetrics } from './metrics.ts';
+import { compareDocIds, compareRanked, docIdTieKeys } from './tie-rule.ts';
+import type { Run } from './trec.ts';
+
+export interface TrecMeasures {
+  map: number;
+  ndcg_cut_10: number;
+  recall_100: number;
+  recip_rank_10: number;
+}
+
+export interface RunEvaluation {
+  /** Means over judged queries, plus their count. */
+  summary: TrecMeasures & { num_q: number };
+  perQuery: Record<string, TrecMeasures>;
+  /** Queries in the qrels with no relevant document (left out). */
+  unjudged: number;
+  /** Queries in the run that the qrels do not mention (ignored). */
+  notInQrels: number;
+  /** Judged queries with no line in the run (counted as 0). */
+  missingFromRun: number;
+}
+
+export function evaluateRun(qrels: Qrels, run: Run): RunEvaluation {
+  const perQuery: Record<string, TrecMeasures> = {};
+  const sum: TrecMeasures = { map: 0, ndcg_cut_10: 0, recall_100: 0, recip_rank_10: 0 };
+  let unjudged = 0;
+  let missingFromRun = 0;
+  const qids = Object.keys(qrels).sort(compareDocIds);
+  for (const qid of qids) {
+    const judged = qrels[qid]!;
+    const docs = Object.keys(judged).filter((d) => judged[d]! > 0);
+    const rels = docs.map((d) => judged[d]!);
+    if (numRelevant({ rels, ranks: rels }) === 0) {
+      unjudged++;
+      continue;
+    }
+    const entries = run.get(qid);
+    if (!entries) missingFromRun++;
+    const rankOf = rankMap(entries);
+    const m = queryMetrics({ rels, ranks: docs.map((d) => rankOf.get(d) ?? Infinity) });
+    const t = { map: m.map, ndcg_cut_10: m.ndcg_cut_10, recall_100: m.recall_100, recip_rank_10: m.recip_rank_10 };
+    perQuery[qid] = t;
+    for (const k of Object.keys(sum) as (keyof TrecMeasures)[]) sum[k] += t[k];
+  }
+  const n = Object.keys(perQuery).length;
+  let notInQrels = 0;
+  for (const qid of run.keys()) if (!(qid in qrels)) notInQrels++;
+  const mean = (v: number): number => (n > 0 ? v / n : 0);
+  return {
+    summary: { map: mean(sum.map), ndcg_cut_10: mean(sum.ndcg_cut_10), recall_100: mean(sum.recall_100), recip_rank_10: mean(sum.recip_rank_10), num_q: n },
+    perQuery,
+    unjudged,
+    notInQrels,
+    missingFromRun,
+  };
+}
+
+/** docid -> 1-based rank under the tie rule. */
+function rankMap(entries: { docids: string[]; scores: number[] } | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!entries) return out;
+  const { docids, scores } = entries;
+  const idx = Array.from(docids.keys());
+  const key = docIdTieKeys(docids);
+  idx.sort((a, b) => compareRanked(scores[a]!, key[a]!, scores[b]!, key[b]!));
+  idx.forEach((i, r) => out.set(docids[i]!, r + 1));
+  return out;
+}
