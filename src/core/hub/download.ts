@@ -117,6 +117,12 @@ async function fromCache(ref: HubModelRef, opts: HubLoadOptions): Promise<{ file
   return { files, modelType: manifest.modelType };
 }
 
+/** A 404 for this file only (not for the whole repo or revision). */
+function isMissingEntry(res: Response): boolean {
+  const code = res.headers.get('x-error-code');
+  return code !== 'RepositoryNotFound' && code !== 'RevisionNotFound';
+}
+
 class HubDownload {
   private readonly f: typeof fetch;
   private readonly files = new Map<string, Uint8Array>();
@@ -148,11 +154,10 @@ class HubDownload {
     // 3. Sizes of the large files, before any of them moves.
     const large: { path: string; required: boolean }[] = [
       { path: 'tokenizer.json', required: true },
-      { path: 'model.safetensors', required: true },
       ...mods.required.map((path) => ({ path, required: true })),
       ...mods.optional.map((path) => ({ path, required: false })),
     ];
-    const sized: ModelFileEntry[] = [];
+    const sized: ModelFileEntry[] = await this.weightFiles();
     for (const { path, required } of large) {
       const size = await this.sizeOf(path, required);
       if (size !== undefined) sized.push({ path, size });
@@ -205,7 +210,7 @@ class HubDownload {
 
   private async getSmall(path: string, required: boolean): Promise<Uint8Array | undefined> {
     const res = await this.request(path, 'GET');
-    if (res.status === 404 && !required && res.headers.get('x-error-code') !== 'RepositoryNotFound' && res.headers.get('x-error-code') !== 'RevisionNotFound') {
+    if (res.status === 404 && !required && isMissingEntry(res)) {
       await res.body?.cancel();
       return undefined;
     }
@@ -220,9 +225,8 @@ class HubDownload {
 
   private async sizeOf(path: string, required: boolean): Promise<number | undefined> {
     const res = await this.request(path, 'HEAD');
-    if (res.status === 404 && !required) return undefined;
+    if (res.status === 404 && !required && isMissingEntry(res)) return undefined;
     if (!res.ok) {
-      if (res.status === 404 && path === 'model.safetensors') await this.explainMissingWeights();
       throw hubHttpError(res.status, res.headers.get('x-error-code'), this.ref, path);
     }
     // After a redirect the CDN's Content-Length is the file size; the hub's own 302 carries X-Linked-Size.
@@ -230,18 +234,28 @@ class HubDownload {
     return Number.isFinite(len) && len >= 0 ? len : 0;
   }
 
-  /** model.safetensors is missing: say why when the repo has weights in a form we do not read. */
-  private async explainMissingWeights(): Promise<void> {
-    for (const [alt, why] of [
-      ['model.safetensors.index.json', 'sharded safetensors weights'],
-      ['pytorch_model.bin', 'only PyTorch .bin weights'],
-    ] as const) {
-      const res = await this.request(alt, 'HEAD').catch(() => undefined);
-      if (res?.ok) {
-        throw new LabError('model-unsupported', `model "${this.ref.id}" has ${why} (${alt}), no single model.safetensors`,
-          { file: 'model.safetensors' }, 'a model.safetensors file (convert the weights, or pick a revision that has one)');
+  /** model.safetensors, or the shards model.safetensors.index.json lists; the index itself is fetched as a small file. */
+  private async weightFiles(): Promise<ModelFileEntry[]> {
+    const single = await this.sizeOf('model.safetensors', false);
+    if (single !== undefined) return [{ path: 'model.safetensors', size: single }];
+    const index = await this.getSmall('model.safetensors.index.json', false);
+    if (index) {
+      const map = (parseJsonFile(index, 'model.safetensors.index.json') as { weight_map?: unknown }).weight_map;
+      const shards = typeof map === 'object' && map !== null ? [...new Set(Object.values(map as Record<string, unknown>))] : [];
+      if (shards.length === 0 || !shards.every((s): s is string => typeof s === 'string' && s.endsWith('.safetensors'))) {
+        throw new LabError('model-config', 'has no "weight_map" of tensor names to .safetensors shards', { file: 'model.safetensors.index.json', path: 'weight_map' },
+          '{"weight_map": {"<tensor>": "model-00001-of-00002.safetensors", …}}');
       }
+      const out: ModelFileEntry[] = [];
+      for (const shard of shards) out.push({ path: shard, size: (await this.sizeOf(shard, true))! });
+      return out;
     }
+    const bin = await this.request('pytorch_model.bin', 'HEAD').catch(() => undefined);
+    if (bin?.ok) {
+      throw new LabError('model-unsupported', `model "${this.ref.id}" has only PyTorch weights (pytorch_model.bin, a Python pickle the browser cannot read), no model.safetensors`,
+        { file: 'model.safetensors' }, 'a model.safetensors file (pick a revision that has one, or convert the weights)');
+    }
+    throw hubHttpError(404, 'EntryNotFound', this.ref, 'model.safetensors');
   }
 
   private async getLarge(path: string, size: number): Promise<void> {

@@ -10,14 +10,17 @@ import { LabError } from '../errors.ts';
 /** Returns a file's bytes by its path inside the model folder, or undefined when it does not exist. */
 export type FileProvider = (path: string) => Promise<Uint8Array | undefined>;
 
-/** Architectures the encoder implements (config.json `model_type`). */
-export const SUPPORTED_MODEL_TYPES = ['bert', 'xlm-roberta', 'distilbert'] as const;
-export type SupportedModelType = (typeof SUPPORTED_MODEL_TYPES)[number];
+// Architectures the encoder implements (config.json `model_type`): the encoder's list, so the hub never disagrees with it.
+import { SUPPORTED_MODEL_TYPES, type ModelType } from '../encoder/config.ts';
+export { SUPPORTED_MODEL_TYPES };
+export type SupportedModelType = ModelType;
 
 /** Always needed. */
 export const REQUIRED_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'] as const;
 /** Read when present (they refine tokenizer and pooling behaviour). */
-export const OPTIONAL_METADATA_FILES = ['tokenizer_config.json', 'modules.json', 'sentence_bert_config.json'] as const;
+export const OPTIONAL_METADATA_FILES = [
+  'tokenizer_config.json', 'modules.json', 'sentence_bert_config.json', 'config_sentence_transformers.json', 'special_tokens_map.json',
+] as const;
 
 export interface StModule {
   idx: number;

@@ -46,6 +46,11 @@ beforeAll(async () => {
       'org/gpt': { 'config.json': JSON.stringify({ model_type: 'gpt2' }), 'model.safetensors': WEIGHTS, 'tokenizer.json': TOKENIZER },
       'org/no-tokenizer': { 'config.json': bertConfig, 'model.safetensors': WEIGHTS },
       'org/bin-only': { 'config.json': bertConfig, 'pytorch_model.bin': WEIGHTS, 'tokenizer.json': TOKENIZER },
+      'org/sharded': {
+        'config.json': bertConfig, 'tokenizer.json': TOKENIZER,
+        'model.safetensors.index.json': JSON.stringify({ metadata: {}, weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00001-of-00002.safetensors' } }),
+        'model-00001-of-00002.safetensors': WEIGHTS, 'model-00002-of-00002.safetensors': DENSE,
+      },
       'org/bad-config': { 'config.json': '{"model_type": "bert",', 'model.safetensors': WEIGHTS, 'tokenizer.json': TOKENIZER },
     },
     gated: { 'org/gated': 'hf_secret' },
@@ -114,6 +119,12 @@ describe('hub download against the mock hub', () => {
   it('loads a model without the optional files, and at a non-default revision', async () => {
     const r = await loadModelFromHub(hubRef('org/plain', 'v1', hub.url));
     expect([...r.files.keys()].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  });
+
+  it('fetches the shards a model.safetensors.index.json lists', async () => {
+    const r = await loadModelFromHub(hubRef('org/sharded', 'main', hub.url));
+    expect([...r.files.keys()].sort()).toEqual(['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json', 'tokenizer.json']);
+    expect(r.files.get('model-00002-of-00002.safetensors')).toEqual(DENSE);
   });
 
   it('names the model and file for 404s: missing repo, revision, file', async () => {

@@ -1,0 +1,217 @@
+/**
+ * `npm run lab -- embed --model <hub id or folder> --input sentences.txt --out embeddings.json
+ *    [--pooling mean|cls] [--prefix "query: "] [--host URL] [--revision R] [--max-length N]
+ *    [--batch-size N] [--backend wasm|cpu] [--token T] [--cache-dir D | --no-cache]`
+ *
+ * One sentence per input line (UTF-8, \n or \r\n; a final newline ends the last
+ * line, it does not add one). An EMPTY line is an error naming its line number:
+ * silently embedding or skipping it would shift every later row against the
+ * input. Writes `{"dim": d, "embeddings": [[…], …]}`, one row per line, pooled
+ * and normalized as the model's files say (--pooling overrides the pooling).
+ *
+ * --model is a folder when such a folder exists (config.json, model.safetensors,
+ * tokenizer.json, …), else a hub id fetched from {host}/{id}/resolve/{revision}/…
+ * (host: --host, else $HF_ENDPOINT, else https://huggingface.co), cached on disk
+ * (--cache-dir, else $POLYGLOT_LAB_CACHE, else ~/.cache/polyglot-lab/hub) and
+ * reused offline. Gated models: --token or $HF_TOKEN.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { LabError } from '../../core/errors.ts';
+import type { Pooling } from '../../core/run-config.ts';
+import { formatBytes, loadModelFromHub, type ModelFileCache } from '../../core/hub/download.ts';
+import { normalizePath, type FileProvider } from '../../core/hub/model-files.ts';
+import { DEFAULT_HUB_HOST, DEFAULT_REVISION, hubRef } from '../../core/hub/url.ts';
+import { embedTexts, loadTextModel, type TextModel } from '../../core/tokenize/text-model.ts';
+import { initNodeBackend } from '../../core/tf/node-backend.ts';
+
+const USAGE = `usage: npm run lab -- embed --model <hub id or folder> --input sentences.txt --out embeddings.json
+    [--pooling mean|cls] [--prefix "query: "] [--host URL] [--revision R] [--max-length N]
+    [--batch-size N] [--backend wasm|cpu] [--token T] [--cache-dir DIR | --no-cache]`;
+
+export interface EmbedArgs {
+  model: string;
+  input: string;
+  out: string;
+  pooling?: Pooling;
+  prefix: string;
+  host: string;
+  revision: string;
+  maxLength?: number;
+  batchSize: number;
+  backend: 'wasm' | 'cpu';
+  token?: string;
+  cacheDir?: string;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  let args: EmbedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof LabError) {
+      console.error(`error: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  const backend = await initNodeBackend(args.backend);
+  console.error(`backend: ${backend.backend} (${backend.reason})`);
+  const sentences = parseSentences(await readInput(args.input), args.input);
+  const model = await loadModel(args, (line) => console.error(line));
+  try {
+    const declared = Object.entries(model.encoder.prompts);
+    if (declared.length > 0 && args.prefix === '') {
+      console.error(`note: the model declares prompts ${declared.map(([k, v]) => `${k}="${v}"`).join(', ')}; pass --prefix to use one`);
+    }
+    const vectors = await embedTexts(model, sentences, { prefix: args.prefix, batchSize: args.batchSize });
+    await writeAtomic(args.out, JSON.stringify({ dim: model.encoder.dim, embeddings: vectors.map((v) => Array.from(v)) }));
+    console.error(`wrote ${vectors.length} embeddings of dim ${model.encoder.dim} (${model.encoder.pooling} pooling, max length ${model.maxLength}) to ${args.out}`);
+  } finally {
+    model.encoder.dispose();
+  }
+  return 0;
+}
+
+export function parseArgs(argv: string[]): EmbedArgs {
+  const v: Record<string, string> = {};
+  const flags = new Set<string>();
+  const known = ['model', 'input', 'out', 'pooling', 'prefix', 'host', 'revision', 'max-length', 'batch-size', 'backend', 'token', 'cache-dir'];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--no-cache') { flags.add('no-cache'); continue; }
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
+    if (!m || !known.includes(m[1]!)) throw new LabError('invalid-argument', `unknown argument "${a}"`);
+    const val = m[2] ?? argv[++i];
+    if (val === undefined) throw new LabError('invalid-argument', `--${m[1]} needs a value`);
+    v[m[1]!] = val;
+  }
+  for (const req of ['model', 'input', 'out']) if (!v[req]) throw new LabError('invalid-argument', `--${req} is required`);
+  const pooling = v.pooling;
+  if (pooling !== undefined && pooling !== 'mean' && pooling !== 'cls') throw new LabError('invalid-argument', `--pooling "${pooling}"`, {}, 'mean or cls');
+  const backend = v.backend ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new LabError('invalid-argument', `--backend "${backend}"`, {}, 'wasm or cpu (WebGPU runs in the browser)');
+  const int = (name: string, min: number): number | undefined => {
+    const s = v[name];
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min) throw new LabError('invalid-argument', `--${name} "${s}"`, {}, `an integer ≥ ${min}`);
+    return n;
+  };
+  const env = process.env;
+  const maxLength = int('max-length', 3);
+  const token = v.token ?? env.HF_TOKEN;
+  const cacheDir = flags.has('no-cache') ? undefined : (v['cache-dir'] ?? env.POLYGLOT_LAB_CACHE ?? join(homedir(), '.cache', 'polyglot-lab', 'hub'));
+  return {
+    model: v.model!, input: v.input!, out: v.out!, prefix: v.prefix ?? '',
+    host: v.host ?? env.HF_ENDPOINT ?? DEFAULT_HUB_HOST, revision: v.revision ?? DEFAULT_REVISION,
+    batchSize: int('batch-size', 1) ?? 32, backend,
+    ...(pooling ? { pooling } : {}), ...(maxLength !== undefined ? { maxLength } : {}),
+    ...(token ? { token } : {}), ...(cacheDir ? { cacheDir } : {}),
+  };
+}
+
+async function readInput(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new LabError('invalid-argument', `cannot read the input: ${(e as Error).message}`, { file: path }, 'a UTF-8 text file, one sentence per line');
+  }
+}
+
+/** One sentence per line; empty lines are errors with their line number (see the header). */
+export function parseSentences(text: string, file: string): string[] {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.length === 0) throw new LabError('empty-file', 'has no sentences', { file }, 'one sentence per line');
+  const lines = body.replace(/\r?\n$/, '').split(/\r?\n/);
+  lines.forEach((l, i) => {
+    if (l.trim() === '') {
+      throw new LabError('invalid-argument', 'is empty', { file, line: i + 1 }, 'one non-empty sentence per line (remove blank lines)');
+    }
+  });
+  return lines;
+}
+
+/** Loads a model from a folder or the hub (through the disk cache). */
+export async function loadModel(args: Pick<EmbedArgs, 'model' | 'host' | 'revision' | 'token' | 'cacheDir' | 'pooling' | 'maxLength'>, log: (line: string) => void = () => {}): Promise<TextModel> {
+  const opts = { ...(args.pooling ? { pooling: args.pooling } : {}), ...(args.maxLength !== undefined ? { maxLength: args.maxLength } : {}) };
+  if (isFolder(args.model)) {
+    log(`model: folder ${resolve(args.model)}`);
+    return loadTextModel(nodeFolderProvider(args.model), opts);
+  }
+  if (/^(\.|\/|~)|\\/.test(args.model)) {
+    throw new LabError('invalid-argument', `model folder "${args.model}" does not exist`, { path: '--model' }, 'a folder with config.json, or a hub id');
+  }
+  const ref = hubRef(args.model, args.revision, args.host);
+  let lastPct = -1;
+  const files = await loadModelFromHub(ref, {
+    ...(args.cacheDir ? { cache: new FsModelCache(args.cacheDir) } : {}),
+    ...(args.token ? { token: args.token } : {}),
+    progressIntervalMs: 500,
+    onProgress: (p) => {
+      if (p.fromCache || p.bytesTotal === 0) return;
+      const pct = Math.floor((100 * p.bytesDone) / p.bytesTotal);
+      if (pct === lastPct) return;
+      lastPct = pct;
+      log(`downloading ${ref.id}: ${pct}% (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}, ${formatBytes(p.bytesPerSecond)}/s)`);
+    },
+  });
+  log(`model: ${ref.id}@${ref.revision} from ${files.fromCache ? 'the cache' : ref.host} (${formatBytes(files.totalBytes)})`);
+  if (files.cacheWarning) log(`warning: ${files.cacheWarning}`);
+  return loadTextModel(files.provider, opts);
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return existsSync(p) && statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads model files from a folder on disk, on demand; never outside the folder. */
+export function nodeFolderProvider(dir: string): FileProvider {
+  const root = resolve(dir);
+  return async (path) => {
+    const rel = normalizePath(path);
+    if (rel.split('/').includes('..')) return undefined;
+    try {
+      return new Uint8Array(await readFile(join(root, rel)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw new LabError('model-weights', `cannot read: ${(e as Error).message}`, { file: rel });
+    }
+  };
+}
+
+/** The hub download cache on disk: one file per key (its sha256), written atomically. */
+export class FsModelCache implements ModelFileCache {
+  constructor(private readonly dir: string) {}
+  private file(key: string): string {
+    return join(this.dir, createHash('sha256').update(key).digest('hex'));
+  }
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.file(key)));
+    } catch {
+      return undefined;
+    }
+  }
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await writeAtomic(this.file(key), bytes);
+  }
+}
+
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
