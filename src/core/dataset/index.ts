@@ -8,3 +8,4 @@ export { buildDataset, type BuildOptions } from './build.ts';
 export { datasetStats, emptyStats } from './stats.ts';
 export type * from './types.ts';
 export { DATASET_FORMAT_OF } from './types.ts';
+export { splitDataset, type SplitOptions, type SplitName, type DatasetSplits } from './split.ts';
