@@ -1,0 +1,41 @@
+/**
+ * The import protocol shared by the store's importer, the parse worker and the
+ * UI. Everything here is structured-clonable (it crosses the worker boundary).
+ */
+import type { DiagnosticJSON } from '../core/errors.ts';
+import type { Lang } from '../core/dataset/types.ts';
+import type { DatasetRecord } from './schema.ts';
+
+/** What a quick look at a file (its name and first bytes) says, before importing. */
+export interface ProbedFile {
+  name: string;
+  size: number;
+  /** Detected shard format, null when unrecognised (then `error` says why). */
+  format: string | null;
+  /** Language from the file name (or content), null when the format has none or it could not be told. */
+  lang: Lang | null;
+  /** Whether this format needs a language per file (LAReQA, MIRACL corpus/topics/qrels). */
+  needsLang: boolean;
+  error?: DiagnosticJSON;
+}
+
+export interface ImportOptions {
+  /** Dataset name; derived from the shard names when absent. */
+  name?: string;
+  /** Per file (same order as the files): a language the user chose, overriding the detected one. */
+  languages?: (Lang | null)[];
+}
+
+export type ImportPhase = 'reading' | 'parsing' | 'building' | 'saving';
+
+export interface ImportProgress {
+  phase: ImportPhase;
+  /** The file being read, when the phase is per file. */
+  file?: string;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export type ImportOutcome =
+  | { ok: true; record: DatasetRecord; warnings: DiagnosticJSON[] }
+  | { ok: false; errors: DiagnosticJSON[] };

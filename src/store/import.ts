@@ -1,0 +1,128 @@
+/**
+ * Import = parse every file (streaming, with progress), refuse duplicates,
+ * build the dataset, then store shards + dataset + parsed cache in one
+ * transaction. Errors are collected across files, so one attempt lists every
+ * broken file at once; any error means nothing is written.
+ */
+import { isLabError, LabError, type DiagnosticJSON } from '../core/errors.ts';
+import { buildDataset } from '../core/dataset/build.ts';
+import { detectShardSourceFormat, languageFromFileName } from '../core/dataset/detect.ts';
+import { parseShard } from '../core/dataset/parse-shard.ts';
+import { baseName, type ShardSource } from '../core/dataset/shard-source.ts';
+import { datasetStats } from '../core/dataset/stats.ts';
+import type { ParsedShard, ShardFormat } from '../core/dataset/types.ts';
+import { commitImport, type CommitFaults, type ShardToStore } from './commit.ts';
+import type { LabDatabase } from './db.ts';
+import type { ImportOptions, ImportOutcome, ImportProgress, ProbedFile } from './import-types.ts';
+import { summarizeLanguages } from './summary.ts';
+
+/** Formats whose files each hold one language (taken from the name unless the user sets it). */
+const PER_FILE_LANG: ReadonlySet<ShardFormat> = new Set(['lareqa', 'miracl-corpus', 'miracl-topics']);
+
+export interface ImportControl {
+  signal?: AbortSignal;
+  onProgress?: (p: ImportProgress) => void;
+  faults?: CommitFaults;
+}
+
+/** A quick look at each file (name + first bytes): format and language, or why it is not a shard. */
+export async function probeSources(sources: ShardSource[]): Promise<ProbedFile[]> {
+  return Promise.all(sources.map(async (src): Promise<ProbedFile> => {
+    const base = { name: baseName(src.name), size: src.size };
+    let lang: string | null = null;
+    try { lang = languageFromFileName(src.name) ?? null; } catch { /* shown as "choose" */ }
+    try {
+      const { format } = await detectShardSourceFormat(src);
+      return { ...base, format, lang: format === 'pairs' ? null : lang, needsLang: PER_FILE_LANG.has(format) };
+    } catch (e) {
+      return { ...base, format: null, lang, needsLang: false, error: diagnostic(e, base.name) };
+    }
+  }));
+}
+
+export async function importShards(db: LabDatabase, sources: ShardSource[], opts: ImportOptions = {}, ctl: ImportControl = {}): Promise<ImportOutcome> {
+  const { signal, onProgress } = ctl;
+  const bytesTotal = sources.reduce((s, f) => s + f.size, 0);
+  if (sources.length === 0) return fail([{ severity: 'error', code: 'invalid-argument', message: 'no files to import' }]);
+
+  const errors: DiagnosticJSON[] = [];
+  const parsed: { src: ShardSource; shard: ParsedShard }[] = [];
+  let before = 0;
+  for (const [i, src] of sources.entries()) {
+    const file = baseName(src.name);
+    onProgress?.({ phase: 'parsing', file, bytesDone: before, bytesTotal });
+    try {
+      const lang = opts.languages?.[i] ?? undefined;
+      const shard = await parseShard(src, {
+        ...(lang ? { lang } : {}),
+        ...(signal ? { signal } : {}),
+        onProgress: (read: number) => onProgress?.({ phase: 'parsing', file, bytesDone: before + read, bytesTotal }),
+      });
+      parsed.push({ src, shard });
+    } catch (e) {
+      if (isLabError(e) && e.code === 'cancelled') return fail([cancelled()]);
+      errors.push(diagnostic(e, file));
+    }
+    before += src.size;
+  }
+  if (signal?.aborted) return fail([cancelled()]);
+  errors.push(...duplicates(parsed.map((p) => p.shard)));
+  if (errors.length > 0) return fail(errors);
+
+  onProgress?.({ phase: 'building', bytesDone: bytesTotal, bytesTotal });
+  try {
+    const dataset = buildDataset(parsed.map((p) => p.shard), opts.name ? { name: opts.name } : {});
+    const stats = datasetStats(dataset);
+    onProgress?.({ phase: 'saving', bytesDone: bytesTotal, bytesTotal });
+    const addedAt = Date.now();
+    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard }) => ({
+      meta: { sha256: shard.sha256, name: src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt },
+      bytes: await asBlob(src),
+    })));
+    const record = await commitImport(db, {
+      name: opts.name ?? dataset.name,
+      shards, dataset, stats,
+      perLanguage: summarizeLanguages(dataset, stats),
+      ...(signal ? { signal } : {}),
+    }, ctl.faults);
+    const warnings = [...parsed.flatMap((p) => p.shard.diagnostics), ...dataset.diagnostics].filter((d) => d.severity === 'warning');
+    return { ok: true, record, warnings };
+  } catch (e) {
+    if (isLabError(e) && e.code === 'cancelled') return fail([cancelled()]);
+    return fail([diagnostic(e)]);
+  }
+}
+
+/** The same bytes twice in one import: name both files. */
+function duplicates(shards: ParsedShard[]): DiagnosticJSON[] {
+  const seen = new Map<string, string>();
+  const out: DiagnosticJSON[] = [];
+  for (const s of shards) {
+    const first = seen.get(s.sha256);
+    if (first !== undefined) {
+      out.push(new LabError('duplicate-shard', `same content as ${first} (SHA-256 ${s.sha256.slice(0, 12)}…): each shard can be imported once`, { file: s.name }, 'distinct files').toJSON());
+    } else seen.set(s.sha256, s.name);
+  }
+  return out;
+}
+
+/** A File is already a Blob (stored by reference, no copy here); other sources are read once more. */
+async function asBlob(src: ShardSource): Promise<Blob> {
+  if (typeof Blob !== 'undefined' && src instanceof Blob) return src;
+  return new Response(src.stream()).blob();
+}
+
+function cancelled(): DiagnosticJSON {
+  return new LabError('cancelled', 'import cancelled; nothing was stored').toJSON();
+}
+
+function fail(errors: DiagnosticJSON[]): ImportOutcome {
+  return { ok: false, errors };
+}
+
+function diagnostic(e: unknown, file?: string): DiagnosticJSON {
+  if (isLabError(e)) return e.toJSON();
+  // Parsers promise LabError only; anything else is a bug, still reported with the file it happened in.
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { severity: 'error', code: 'internal', message: file ? `${file}: unexpected failure (${message})` : `unexpected failure (${message})`, ...(file ? { file } : {}) };
+}

@@ -1,0 +1,165 @@
+/**
+ * The page's state: stored datasets (read from IndexedDB on start, so a reload
+ * lists them without parsing), the files waiting to be imported, the running
+ * import's progress, and the errors of the last attempt. No numerics here:
+ * counts come precomputed on the stored records.
+ */
+import type { DiagnosticJSON } from '../core/errors.ts';
+import { isLabError } from '../core/errors.ts';
+import type { Lang } from '../core/dataset/types.ts';
+import { openLabDb, type LabDatabase } from '../store/db.ts';
+import { listDatasets, removeDataset } from '../store/datasets.ts';
+import type { ImportProgress, ProbedFile } from '../store/import-types.ts';
+import type { DatasetRecord } from '../store/schema.ts';
+import { requestPersistence, storageEstimate, type PersistenceState, type StorageEstimateInfo } from '../store/storage-info.ts';
+import type { PickedFile } from './files-from-drop.ts';
+import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
+
+export interface PendingFile extends ProbedFile {
+  file: File;
+  path: string;
+  /** The language the import will use: detected, or what the user picked. */
+  chosenLang: Lang | null;
+}
+
+/** Where the listed datasets came from: the browser's storage at page load, or an import in this page. */
+export type ListSource = 'loading' | 'cache' | 'import';
+
+export class LabState {
+  datasets = $state<DatasetRecord[]>([]);
+  listSource = $state<ListSource>('loading');
+  pending = $state<PendingFile[]>([]);
+  datasetName = $state('');
+  probing = $state(false);
+  progress = $state<ImportProgress | null>(null);
+  errors = $state<DiagnosticJSON[]>([]);
+  warnings = $state<DiagnosticJSON[]>([]);
+  notice = $state('');
+  storage = $state<StorageEstimateInfo>({});
+  persistence = $state<PersistenceState | 'unknown'>('unknown');
+
+  #db: Promise<LabDatabase> | undefined;
+
+  private db(): Promise<LabDatabase> {
+    this.#db ??= openLabDb();
+    return this.#db;
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.datasets = await listDatasets(await this.db());
+      this.listSource = 'cache';
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+      this.listSource = 'cache';
+    }
+    await this.refreshStorage();
+    this.persistence = await requestPersistence();
+  }
+
+  async refreshStorage(): Promise<void> {
+    this.storage = await storageEstimate();
+  }
+
+  /** New files picked or dropped: look at each (format, language) so the user can check before importing. */
+  async addFiles(picked: PickedFile[]): Promise<void> {
+    if (picked.length === 0) return;
+    this.errors = [];
+    this.notice = '';
+    this.probing = true;
+    try {
+      const probed = await probeFiles(picked.map((p) => p.file));
+      const added = picked.map((p, i): PendingFile => {
+        const pr = probed[i]!;
+        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang };
+      });
+      // Same path dropped again replaces the earlier pick.
+      const paths = new Set(added.map((a) => a.path));
+      this.pending = [...this.pending.filter((p) => !paths.has(p.path)), ...added];
+      if (!this.datasetName) this.datasetName = suggestName(this.pending);
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  setLanguage(index: number, lang: Lang | null): void {
+    const p = this.pending[index];
+    if (p) p.chosenLang = lang;
+  }
+
+  dropPending(index: number): void {
+    this.pending = this.pending.filter((_, i) => i !== index);
+    if (this.pending.length === 0) this.datasetName = '';
+  }
+
+  clearPending(): void {
+    this.pending = [];
+    this.datasetName = '';
+  }
+
+  get importing(): boolean {
+    return this.progress !== null;
+  }
+
+  async importPending(): Promise<void> {
+    if (this.pending.length === 0 || this.importing) return;
+    this.errors = [];
+    this.warnings = [];
+    this.notice = '';
+    const files = this.pending.map((p) => p.file);
+    const total = files.reduce((s, f) => s + f.size, 0);
+    this.progress = { phase: 'reading', bytesDone: 0, bytesTotal: total };
+    try {
+      const name = this.datasetName.trim();
+      const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang) }, (p) => { this.progress = p; });
+      if (outcome.ok) {
+        this.warnings = outcome.warnings;
+        this.notice = `Imported "${outcome.record.name}" (${outcome.record.shards.length} shard${outcome.record.shards.length === 1 ? '' : 's'}).`;
+        this.clearPending();
+        this.datasets = await listDatasets(await this.db());
+        this.listSource = 'import';
+      } else {
+        this.errors = outcome.errors;
+      }
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+    } finally {
+      this.progress = null;
+      await this.refreshStorage();
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await cancelImport();
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await removeDataset(await this.db(), id);
+      this.datasets = await listDatasets(await this.db());
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+    }
+    await this.refreshStorage();
+  }
+}
+
+function toDiagnostic(e: unknown): DiagnosticJSON {
+  if (isLabError(e)) return e.toJSON();
+  return { severity: 'error', code: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** "xquad-r" from "xquad-r/de.json", else the common stem of the names, else "dataset". */
+function suggestName(files: PendingFile[]): string {
+  const first = files[0];
+  if (!first) return '';
+  const dir = first.path.includes('/') ? first.path.split('/').slice(-2, -1)[0] : undefined;
+  if (dir && files.every((f) => f.path.startsWith(`${first.path.split('/').slice(0, -1).join('/')}/`))) return dir;
+  const stems = files.map((f) => f.name.replace(/\.(jsonl|json|tsv|txt|trec|qrels)(\.gz)?$/i, ''));
+  let prefix = stems[0] ?? '';
+  for (const s of stems) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  prefix = prefix.replace(/[-_.\s]+$/, '');
+  return prefix.length >= 3 ? prefix : files.length === 1 ? (stems[0] ?? 'dataset') : 'dataset';
+}
