@@ -33,7 +33,9 @@ export type LabErrorCode =
   | 'network'
   | 'tokenizer'
   | 'backend'
-  | 'invalid-argument';
+  | 'invalid-argument'
+  /** A bug: something other than a LabError escaped a parser (wrapped so callers still get file context). */
+  | 'internal';
 
 /** Where in an input a problem is. All fields optional: say as much as is known. */
 export interface Location {

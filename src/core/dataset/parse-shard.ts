@@ -29,9 +29,9 @@ export async function parseShard(src: ShardSource, opts: ParseShardOptions = {})
     return await parse(src, name, opts);
   } catch (e) {
     if (isLabError(e)) throw e;
-    // Anything else is a bug or an environment failure; still give the caller the typed error with the file.
+    // Anything else is a bug (the property test asserts it never happens); still give the caller the typed error with the file.
     const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new LabError('storage', `could not read the file (${detail})`, { file: name });
+    throw new LabError('internal', `unexpected failure while parsing (${detail})`, { file: name });
   }
 }
 

@@ -1,0 +1,153 @@
+/**
+ * Property test: random bytes and mutations of valid fixtures (plain and
+ * gzip) thrown at every parser, via detection and with each format forced.
+ * Each case must either return a shard or reject with LabError — nothing
+ * else — and settle within a time bound (a hang fails the case).
+ */
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildDataset } from '../../../src/core/dataset/build.ts';
+import { parseShard } from '../../../src/core/dataset/parse-shard.ts';
+import { shardSourceFromBytes } from '../../../src/core/dataset/shard-source.ts';
+import { datasetStats } from '../../../src/core/dataset/stats.ts';
+import type { ShardFormat } from '../../../src/core/dataset/types.ts';
+import { LabError } from '../../../src/core/errors.ts';
+import { fixtureBytes } from './helpers.ts';
+
+const FORMATS: (ShardFormat | undefined)[] = [undefined, 'lareqa', 'miracl-corpus', 'miracl-topics', 'miracl-qrels', 'pairs'];
+const CASE_TIMEOUT_MS = 2000;
+
+const corpus = fixtureBytes('miracl/miracl-corpus-v1.0-de-0.jsonl');
+const SEEDS: { name: string; bytes: Uint8Array }[] = [
+  { name: 'mini.en.json', bytes: fixtureBytes('lareqa/mini.en.json') },
+  { name: 'mini.de.json', bytes: fixtureBytes('lareqa/mini.de.json') },
+  { name: 'miracl-corpus-v1.0-de-0.jsonl', bytes: corpus },
+  { name: 'miracl-corpus-v1.0-de-0.jsonl.gz', bytes: new Uint8Array(gzipSync(corpus)) },
+  { name: 'topics.miracl-v1.0-de-dev.tsv', bytes: fixtureBytes('miracl/topics.miracl-v1.0-de-dev.tsv') },
+  { name: 'qrels.miracl-v1.0-de-dev.tsv', bytes: fixtureBytes('miracl/qrels.miracl-v1.0-de-dev.tsv') },
+  { name: 'train-pairs.jsonl', bytes: fixtureBytes('pairs/train-pairs.jsonl') },
+];
+const NAMES = [...SEEDS.map((s) => s.name), 'x.bin', 'xquad-r-zz.json', 'qrels.txt', 'data.gz'];
+
+type Mutation =
+  | { kind: 'flip'; at: number; value: number }
+  | { kind: 'delete'; at: number; len: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'duplicate'; at: number; len: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 12 }),
+      fc.constantFrom(...['"', '{', '}', '[', ']', ',', '\n', '\t', ' Q0 ', '\\', '\\u', 'null', '-1', '1e999', '"__proto__"', '\uD800'].map((s) => new TextEncoder().encode(s))),
+    ),
+  }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 200 }) }),
+);
+
+function mutate(bytes: Uint8Array, muts: Mutation[]): Uint8Array {
+  let b = bytes;
+  for (const m of muts) {
+    const at = b.length === 0 ? 0 : m.at % (b.length + 1);
+    switch (m.kind) {
+      case 'flip': {
+        if (b.length === 0) break;
+        const c = b.slice();
+        c[at % b.length] = m.value;
+        b = c;
+        break;
+      }
+      case 'delete':
+        b = concat(b.subarray(0, at), b.subarray(at + m.len));
+        break;
+      case 'insert':
+        b = concat(b.subarray(0, at), m.bytes, b.subarray(at));
+        break;
+      case 'truncate':
+        b = b.subarray(0, at);
+        break;
+      case 'duplicate':
+        b = concat(b.subarray(0, at + m.len), b.subarray(at));
+        break;
+    }
+  }
+  return b;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Runs one case; resolves to a problem description, or undefined when the parser behaved. */
+async function check(name: string, bytes: Uint8Array, chunk: number, format: ShardFormat | undefined): Promise<string | undefined> {
+  const work = (async () => {
+    try {
+      const shard = await parseShard(shardSourceFromBytes(name, bytes, chunk), format ? { format } : {});
+      try {
+        datasetStats(buildDataset([shard]));
+      } catch (e) {
+        if (!(e instanceof LabError) || e.code === 'internal') return `buildDataset threw ${String(e)}`;
+      }
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof LabError)) return `threw a non-LabError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+      // parseShard wraps stray exceptions as 'internal'; a parser must classify every failure itself.
+      return e.code === 'internal' ? `unclassified failure: ${e.message}` : undefined;
+    }
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`did not settle within ${CASE_TIMEOUT_MS} ms`), CASE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('parsers under random and mutated bytes', () => {
+  it('random bytes: return or LabError, never hang', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.uint8Array({ maxLength: 600 }), fc.string({ maxLength: 300 }).map((s) => new TextEncoder().encode(s))),
+        fc.constantFrom(...NAMES),
+        fc.constantFrom(...FORMATS),
+        fc.integer({ min: 1, max: 300 }),
+        async (bytes, name, format, chunk) => {
+          expect(await check(name, bytes, chunk, format)).toBeUndefined();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('mutated valid fixtures (incl. gzip): return or LabError, never hang', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: SEEDS.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...FORMATS),
+        fc.integer({ min: 1, max: 400 }),
+        async (seed, muts, format, chunk) => {
+          const s = SEEDS[seed]!;
+          expect(await check(s.name, mutate(s.bytes, muts), chunk, format)).toBeUndefined();
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
