@@ -17,8 +17,13 @@ export async function run(argv: string[]): Promise<number> {
   let lang: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--lang') lang = argv[++i];
-    else if (a.startsWith('--lang=')) lang = a.slice('--lang='.length);
+    if (a === '--lang') {
+      lang = argv[++i];
+      if (lang === undefined || lang.startsWith('--')) {
+        console.error(`--lang needs a language code\n${USAGE}`);
+        return 2;
+      }
+    } else if (a.startsWith('--lang=')) lang = a.slice('--lang='.length);
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       return 0;
