@@ -151,7 +151,7 @@ function toDiagnostic(e: unknown): DiagnosticJSON {
   return { severity: 'error', code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 
-/** "xquad-r" from "xquad-r/de.json", else the common stem of the names, else "dataset". */
+/** "xquad-r" from "xquad-r/de.json", else the common stem of the names, else '' (the importer then names it after the files). */
 function suggestName(files: PendingFile[]): string {
   const first = files[0];
   if (!first) return '';
@@ -161,5 +161,5 @@ function suggestName(files: PendingFile[]): string {
   let prefix = stems[0] ?? '';
   for (const s of stems) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
   prefix = prefix.replace(/[-_.\s]+$/, '');
-  return prefix.length >= 3 ? prefix : files.length === 1 ? (stems[0] ?? 'dataset') : 'dataset';
+  return prefix.length >= 3 ? prefix : '';
 }

@@ -54,11 +54,13 @@ test('XQuAD-R: 11 files in, the published table out, and again after a reload fr
   for (const lang of Object.keys(CANDIDATES)) {
     await expect(page.locator(`[data-testid="pending-file"][data-name="${lang}.json"] [data-testid="pending-lang"]`)).toHaveValue(lang);
   }
+  await page.getByTestId('dataset-name').fill('xquad-r');
   await page.getByTestId('import-button').click();
   await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 60_000 });
 
   await expectCounts(page, Object.keys(CANDIDATES));
   const card = page.getByTestId('dataset');
+  await expect(card).toHaveAttribute('data-name', 'xquad-r');
   await expect(card.getByTestId('total-queries')).toHaveText('13,090');
   await expect(card.getByTestId('total-candidates')).toHaveText('13,014');
   await expect(card.getByTestId('relevant-per-query')).toContainText('11 / 11 / 11');
@@ -151,5 +153,16 @@ test('the same file twice is refused by name; removing a dataset empties the pag
   await page.getByTestId('confirm-remove').click();
   await expect(page.getByTestId('empty-state')).toBeVisible();
   await page.reload();
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+});
+
+test('a folder: every shard in it is picked up with its path, the licence left out, the folder names the dataset', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('folder-input').setInputFiles(XQUAD_R);
+  await expect(page.getByTestId('pending-file')).toHaveCount(11);
+  await expect(page.getByTestId('pending-file').first()).toContainText('xquad-r/ar.json');
+  await expect(page.getByTestId('dataset-name')).toHaveValue('xquad-r');
+  // Only looked at (format + language), not imported: nothing stored yet.
+  expect(await parseActivity(page)).toMatchObject({ probes: 1, imports: 0 });
   await expect(page.getByTestId('empty-state')).toBeVisible();
 });
