@@ -109,7 +109,13 @@ export function detectShardFormat(fileName: string, head: Uint8Array, complete =
   const trimmed = text.trimStart();
   const lines = firstLines(text, complete);
 
-  if (/\.json$/.test(lower)) return 'lareqa';
+  if (/\.json$/.test(lower)) {
+    // JSON Lines saved as .json (one object per line, no "data" key): treat as JSONL rather than fail at line 2.
+    if (lines.length > 1 && isOneLineObject(lines[0]!) && !/"data"\s*:/.test(lines[0]!.slice(0, 200))) {
+      return jsonlKind(name, lines[0]!, lineNoOfFirstContent(text));
+    }
+    return 'lareqa';
+  }
   if (/\.(jsonl|ndjson)$/.test(lower)) return jsonlKind(name, lines[0] ?? text, lineNoOfFirstContent(text));
   if (/qrels/.test(lower)) return 'miracl-qrels';
   if (/topics|queries/.test(lower)) return 'miracl-topics';
@@ -117,14 +123,7 @@ export function detectShardFormat(fileName: string, head: Uint8Array, complete =
   if (trimmed.startsWith('{')) {
     // One complete object on the first line: JSONL; otherwise a (pretty-printed) JSON document.
     const first = lines[0] ?? '';
-    let oneLineObject = false;
-    try {
-      const v = JSON.parse(first);
-      oneLineObject = typeof v === 'object' && v !== null && !Array.isArray(v);
-    } catch {
-      /* not a one-line object */
-    }
-    if (oneLineObject && !/"data"\s*:/.test(first.slice(0, 200))) return jsonlKind(name, first, lineNoOfFirstContent(text));
+    if (isOneLineObject(first) && !/"data"\s*:/.test(first.slice(0, 200))) return jsonlKind(name, first, lineNoOfFirstContent(text));
     return 'lareqa';
   }
   const first = lines[0] ?? '';
@@ -134,6 +133,15 @@ export function detectShardFormat(fileName: string, head: Uint8Array, complete =
     if (first.split('\t').length === 2) return 'miracl-topics';
   }
   throw unknown(name, `the first line "${first.slice(0, 60)}" matches none of the formats`);
+}
+
+function isOneLineObject(line: string): boolean {
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 function lineNoOfFirstContent(text: string): number {

@@ -45,6 +45,12 @@ describe('lab inspect (CLI)', () => {
       expect(await run([])).toBe(2);
       expect(await run([fixture('lareqa/mini.de.json'), fixture('lareqa/mini.en.json'), '--lang', 'fr'])).toBe(2);
       expect(await run([fixture('lareqa/mini.de.json'), '--lang'])).toBe(2);
+      // Warnings are listed but do not fail the run.
+      out.length = 0;
+      expect(await run([fixture('miracl/miracl-corpus-v1.0-de-0.jsonl.gz'), fixture('miracl/topics.miracl-v1.0-de-dev.tsv'), fixture('miracl/qrels.miracl-v1.0-de-dev.tsv')])).toBe(0);
+      const stats = JSON.parse(out[0]!);
+      expect(stats.candidates).toEqual({ de: 3 });
+      expect(stats.errors).toEqual([expect.objectContaining({ severity: 'warning', code: 'qrels-docid-not-in-corpus', count: 2 })]);
     } finally {
       log.mockRestore();
       err.mockRestore();

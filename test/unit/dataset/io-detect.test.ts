@@ -115,6 +115,8 @@ describe('detection', () => {
       ['de-dev.tsv', '1\tWas?\n', 'miracl-topics'],
       ['qrels.miracl-v1.0-de-dev.tsv', '1 Q0 d 1\n', 'miracl-qrels'],
       ['judgments.trec', '1\tQ0\td\t1\n', 'miracl-qrels'],
+      ['pairs.json', '{"group": "1", "lang": "de", "query": "q", "positive": "p"}\n{"group": "2"', 'pairs'],
+      ['de.json', '{"data": [\n', 'lareqa'],
     ];
     for (const [name, head, format] of cases) expect(detectShardFormat(name, enc(head)), name).toBe(format);
   });
