@@ -1,0 +1,45 @@
+/** What crosses the model worker's boundary (plain, structured-cloneable data). */
+import type { DiagnosticJSON } from '../../core/errors.ts';
+import type { Backend, BackendPreference, Pooling } from '../../core/run-config.ts';
+
+export type WorkerResult<T> = { ok: true; value: T } | { ok: false; error: DiagnosticJSON };
+
+export interface HubLoadRequest {
+  id: string;
+  revision: string;
+  host: string;
+  token?: string;
+  /** Override the device budget (bytes). */
+  maxBytes?: number;
+  backend?: BackendPreference;
+}
+
+export interface ModelInfo {
+  /** `org/name@revision`, or the dropped folder's name. */
+  label: string;
+  source: 'hub' | 'folder';
+  host?: string;
+  /** Every file came from the browser's model cache (no network). */
+  fromCache: boolean;
+  totalBytes: number;
+  seconds: number;
+  cacheWarning?: string;
+  modelType: string;
+  dim: number;
+  pooling: Pooling;
+  normalize: boolean;
+  maxLength: number;
+  layers: number;
+  hidden: number;
+  vocabSize: number;
+  backend: Backend;
+  backendReason: string;
+  notes: string[];
+  prompts: Record<string, string>;
+}
+
+export interface EmbedResult {
+  dim: number;
+  vectors: Float32Array[];
+  seconds: number;
+}
