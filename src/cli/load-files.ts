@@ -2,8 +2,8 @@
  * Node-only helpers: dataset shards from file paths (the CLI, benches and
  * Node tests). The browser passes File objects, which are ShardSources as is.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { LabError } from '../core/errors.ts';
 import { buildDataset, type BuildOptions } from '../core/dataset/build.ts';
@@ -23,9 +23,43 @@ export function shardSourceFromPath(path: string): ShardSource {
   }
   return {
     name: basename(path),
+    path,
     size,
     stream: () => Readable.toWeb(createReadStream(path, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>,
   };
+}
+
+const DATASET_FILE = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels)(\.gz)?$/i;
+
+/**
+ * File arguments with directories expanded (recursively, sorted) to the files
+ * in them that look like dataset shards, as a folder drop does in the page;
+ * e.g. `inspect ../shared/data/xquad-r` skips its LICENSE.
+ */
+export function expandPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      /* reported when opened */
+    }
+    if (!isDir) {
+      out.push(p);
+      continue;
+    }
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (e.name.startsWith('.')) continue;
+        const full = join(dir, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (DATASET_FILE.test(e.name)) out.push(full);
+      }
+    };
+    walk(p);
+  }
+  return out;
 }
 
 export interface LoadOptions extends Omit<ParseShardOptions, 'onProgress'>, BuildOptions {
@@ -33,7 +67,8 @@ export interface LoadOptions extends Omit<ParseShardOptions, 'onProgress'>, Buil
   onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
 }
 
-export async function parseShardsFromPaths(paths: string[], opts: LoadOptions = {}): Promise<ParsedShard[]> {
+export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOptions = {}): Promise<ParsedShard[]> {
+  const paths = expandPaths(pathsOrDirs);
   if (opts.lang && paths.length > 1) {
     throw new LabError('invalid-argument', 'a language override applies to one file only', {}, 'one file with --lang');
   }
@@ -54,11 +89,12 @@ export async function parseShardsFromPaths(paths: string[], opts: LoadOptions = 
 }
 
 /**
- * Parses the files and builds one Dataset (throws the first LabError). The
- * name defaults to the files' directory name when they share one
- * (../shared/data/xquad-r/*.json → "xquad-r").
+ * Parses the files (folders are expanded, see expandPaths) and builds one
+ * Dataset (throws the first LabError). The name defaults to the files'
+ * directory name when they share one (../shared/data/xquad-r → "xquad-r").
  */
-export async function loadDatasetFromPaths(paths: string[], opts: LoadOptions = {}): Promise<Dataset> {
+export async function loadDatasetFromPaths(pathsOrDirs: string[], opts: LoadOptions = {}): Promise<Dataset> {
+  const paths = expandPaths(pathsOrDirs);
   const shards = await parseShardsFromPaths(paths, opts);
   const dirs = new Set(paths.map((p) => basename(dirname(resolve(p)))));
   const name = opts.name ?? (dirs.size === 1 ? [...dirs][0] : undefined);

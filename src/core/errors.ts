@@ -13,6 +13,7 @@ export type LabErrorCode =
   | 'qrels-columns'
   | 'topics-columns'
   | 'line-too-long'
+  | 'file-too-large'
   | 'unknown-language'
   | 'empty-file'
   | 'truncated-gzip'

@@ -8,9 +8,9 @@ import { buildDataset } from '../../core/dataset/build.ts';
 import { parseShard } from '../../core/dataset/parse-shard.ts';
 import { datasetStats, emptyStats } from '../../core/dataset/stats.ts';
 import type { DatasetStats, ParsedShard } from '../../core/dataset/types.ts';
-import { shardSourceFromPath } from '../load-files.ts';
+import { expandPaths, shardSourceFromPath } from '../load-files.ts';
 
-const USAGE = 'usage: npm run lab -- inspect <files…> [--lang xx]   (--lang overrides the language of a single file)';
+const USAGE = 'usage: npm run lab -- inspect <files or folders…> [--lang xx]   (--lang overrides the language of a single file)';
 
 export async function run(argv: string[]): Promise<number> {
   const files: string[] = [];
@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(files.length === 0 ? `no files given\n${USAGE}` : `--lang needs exactly one file and a code\n${USAGE}`);
     return 2;
   }
-  const stats = await inspectFiles(files, lang);
+  const stats = await inspectFiles(expandPaths(files), lang);
   console.log(JSON.stringify(stats, null, 2));
   return stats.errors.some((e) => e.severity === 'error') ? 1 : 0;
 }

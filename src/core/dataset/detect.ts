@@ -30,9 +30,27 @@ function stem(name: string): string {
  * last two-letter token that is an ISO 639-1 code wins. Returns undefined when
  * no two-letter token is present; throws 'unknown-language' when the only
  * candidates are two-letter tokens that are not language codes (`xx.json`).
+ * With `path`, a name without any language token falls back to the
+ * immediate folder's name.
  */
-export function languageFromFileName(name: string): Lang | undefined {
-  const tokens = stem(name).split(/[^A-Za-z0-9]+/).filter((t) => /^[A-Za-z]{2}$/.test(t));
+export function languageFromFileName(name: string, path?: string): Lang | undefined {
+  const own = languageFromStem(stem(name), name);
+  if (own !== undefined || path === undefined) return own;
+  // A name without a language (MIRACL's miracl-corpus-v1.0-de/docs-0.jsonl.gz): try the folder it sits
+  // in, and only that one, so a far ancestor cannot pass for a language.
+  const parts = path.split(/[\\/]+/).filter((x) => x.length > 0);
+  const parent = parts.length >= 2 ? parts[parts.length - 2]! : undefined;
+  if (parent === undefined) return undefined;
+  const tokens = parent.split(/[^A-Za-z0-9]+/).filter((t) => /^[A-Za-z]{2}$/.test(t));
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!.toLowerCase();
+    if (isLanguageCode(t)) return t;
+  }
+  return undefined;
+}
+
+function languageFromStem(stemmed: string, name: string): Lang | undefined {
+  const tokens = stemmed.split(/[^A-Za-z0-9]+/).filter((t) => /^[A-Za-z]{2}$/.test(t));
   for (let i = tokens.length - 1; i >= 0; i--) {
     const t = tokens[i]!.toLowerCase();
     if (isLanguageCode(t)) return t;
@@ -44,9 +62,9 @@ export function languageFromFileName(name: string): Lang | undefined {
 }
 
 /** The language of a shard: the explicit override (validated) or the one in its name, else an error. */
-export function resolveLanguage(name: string, override: string | undefined): Lang {
+export function resolveLanguage(name: string, override: string | undefined, path?: string): Lang {
   if (override !== undefined && override !== '') return checkLanguage(override, { file: baseName(name) }, 'language');
-  const lang = languageFromFileName(name);
+  const lang = languageFromFileName(name, path);
   if (lang === undefined) {
     throw new LabError(
       'unknown-language',

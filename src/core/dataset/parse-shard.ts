@@ -46,24 +46,24 @@ async function parse(src: ShardSource, name: string, opts: ParseShardOptions): P
 
   switch (format) {
     case 'lareqa': {
-      const lang = resolveLanguage(name, opts.lang);
+      const lang = resolveLanguage(name, opts.lang, src.path);
       const { text, sha256 } = await readAllText(src, gzipped, io);
       return parseLareqaText(text, lang, { ...meta, sha256 });
     }
     case 'miracl-corpus': {
-      const lang = resolveLanguage(name, opts.lang);
+      const lang = resolveLanguage(name, opts.lang, src.path);
       const ls = readLines(src, gzipped, io);
       const passages = await parseCorpusLines(ls.lines, name, lang);
       return { format, ...meta, sha256: ls.sha256(), lang, passages, diagnostics: [] };
     }
     case 'miracl-topics': {
-      const lang = resolveLanguage(name, opts.lang);
+      const lang = resolveLanguage(name, opts.lang, src.path);
       const ls = readLines(src, gzipped, io);
       const queries = await parseTopicsLines(ls.lines, name, lang);
       return { format, ...meta, sha256: ls.sha256(), lang, queries, diagnostics: [] };
     }
     case 'miracl-qrels': {
-      const lang = opts.lang ? resolveLanguage(name, opts.lang) : optionalLanguage(name);
+      const lang = opts.lang ? resolveLanguage(name, opts.lang, src.path) : optionalLanguage(name);
       const ls = readLines(src, gzipped, io);
       const { qrels, judgments, diagnostics } = await parseQrelsLines(ls.lines, name);
       return { format, ...meta, sha256: ls.sha256(), ...(lang ? { lang } : {}), qrels, judgments, diagnostics };

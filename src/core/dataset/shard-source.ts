@@ -12,6 +12,12 @@ export interface ShardSource extends ByteSource {
   size: number;
   /** A fresh stream over the whole file on every call (detection reads the head, parsing reads it all). */
   stream(): ReadableStream<Uint8Array>;
+  /**
+   * Optional path the file was found under (a folder drop's webkitRelativePath,
+   * a CLI argument). Only used for the language when the name has none:
+   * MIRACL's `miracl-corpus-v1.0-de/docs-0.jsonl.gz`.
+   */
+  path?: string;
 }
 
 /** An in-memory source; chunkSize splits the stream to exercise chunk boundaries. */

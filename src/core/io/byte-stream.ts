@@ -188,15 +188,27 @@ export function concatBytes(parts: Uint8Array[], total?: number): Uint8Array {
   return out;
 }
 
+/**
+ * Largest whole-document (LAReQA JSON) content read as one string. MLQA-R's
+ * biggest file is ~20 MB; JS strings end near 512 Mi characters, and a
+ * document this big should be JSON Lines anyway.
+ */
+export const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
 /** Whole (decompressed) content as text; for the few-MB LAReQA JSON files only. */
 export async function readAllText(src: ByteSource, gzipped: boolean, opts: ReadOptions = {}): Promise<{ text: string; sha256: string }> {
   const opened = openShard(src, gzipped, opts);
   const decoder = new TextDecoder('utf-8');
   const pieces: string[] = [];
+  let total = 0;
   try {
     for (;;) {
       const chunk = await readChunk(opened, src.name, opts.signal);
       if (!chunk) break;
+      total += chunk.length;
+      if (total > MAX_DOCUMENT_BYTES) {
+        throw new LabError('file-too-large', `a JSON document over ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB cannot be read whole`, { file: src.name }, 'a LAReQA JSON file of at most 256 MB (split it, or use JSON Lines)');
+      }
       pieces.push(decoder.decode(chunk, { stream: true }));
     }
   } catch (e) {

@@ -82,6 +82,15 @@ describe('MIRACL', () => {
   });
 });
 
+describe('MIRACL corpus named docs-N.jsonl.gz inside its language folder', () => {
+  it('takes the language from the folder when the name has none', async () => {
+    const src = { ...shardSourceFromBytes('docs-0.jsonl.gz', readFileSync(fixture(`${CORPUS[0]}.gz`))), path: 'miracl-corpus-v1.0-sw/docs-0.jsonl.gz' };
+    const shard = await parseShard(src);
+    expect(shard.format === 'miracl-corpus' && shard.lang).toBe('sw');
+    await expect(parseShard({ ...src, path: undefined })).rejects.toMatchObject({ code: 'unknown-language', location: { file: 'docs-0.jsonl.gz' } });
+  });
+});
+
 describe('training pairs', () => {
   it('parses monolingual and cross-lingual pairs, numeric groups, blank lines', async () => {
     const ds = await loadDatasetFromPaths([fixture('pairs/train-pairs.jsonl')]);

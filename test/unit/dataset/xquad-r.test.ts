@@ -30,6 +30,13 @@ describe('XQuAD-R (real files)', () => {
     ds = await loadDatasetFromPaths(XQUAD_LANGS.map((l) => `${XQUAD_R}${l}.json`));
   });
 
+  it('loads the same from the folder (LICENSE skipped)', async () => {
+    const fromDir = await loadDatasetFromPaths([XQUAD_R]);
+    expect(fromDir.name).toBe('xquad-r');
+    expect(fromDir.passages.length).toBe(ds.passages.length);
+    expect(fromDir.queries.map((q) => q.id)).toEqual(ds.queries.map((q) => q.id));
+  });
+
   it('reproduces the published table exactly', () => {
     const stats = datasetStats(ds);
     expect(stats.languages).toEqual([...XQUAD_LANGS]);
