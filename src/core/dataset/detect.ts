@@ -146,7 +146,8 @@ export function detectShardFormat(fileName: string, head: Uint8Array, complete =
   }
   const first = lines[0] ?? '';
   const cols = first.trim().split(/\s+/);
-  if (cols.length === 4 && cols[1] === 'Q0') return 'miracl-qrels';
+  // TREC qrels: "qid Q0 docid rel", or the older "qid 0 docid rel" (iteration column).
+  if (cols.length === 4 && (cols[1] === 'Q0' || cols[1] === '0') && /^-?\d+$/.test(cols[3]!)) return 'miracl-qrels';
   if (/\.(tsv|txt|trec)$/.test(lower) || first.includes('\t')) {
     if (first.split('\t').length === 2) return 'miracl-topics';
   }

@@ -117,6 +117,7 @@ describe('detection', () => {
       ['judgments.trec', '1\tQ0\td\t1\n', 'miracl-qrels'],
       ['pairs.json', '{"group": "1", "lang": "de", "query": "q", "positive": "p"}\n{"group": "2"', 'pairs'],
       ['de.json', '{"data": [\n', 'lareqa'],
+      ['run-judgments', '101 0 doc-7 2\n', 'miracl-qrels'],
     ];
     for (const [name, head, format] of cases) expect(detectShardFormat(name, enc(head)), name).toBe(format);
   });
