@@ -156,15 +156,27 @@ export function judgedRanks(
   const W = R + 1;
   const hist = new Float64Array(numSegments * W);
   const weakest = rs[0]!;
+  const strongest = rs[R - 1]!;
   const n = row.length;
   for (let c = 0; c < n; c++) {
     const s = row[c]!;
+    // Fast paths: below every judged score (most candidates for a good model), above all of them.
     if (s < weakest) continue;
+    if (s > strongest) {
+      hist[segments[c]! * W + R]!++;
+      continue;
+    }
     if (s !== s) throw new LabError('invalid-argument', `score of query ${queryForErrors} for candidate ${c} is NaN`);
+    // The documents c outranks are a prefix of the weakest-first order: binary search its length.
     const k = keys[c]!;
-    let m = 0;
-    while (m < R && ranksBefore(s, k, rs[m]!, rk[m]!)) m++;
-    if (m > 0) hist[segments[c]! * W + m]!++;
+    let lo = 0;
+    let hi = R;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranksBefore(s, k, rs[mid]!, rk[mid]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) hist[segments[c]! * W + lo]!++;
   }
   // before[g][j] = candidates of segment g that outrank sorted document j = sum_{m > j} hist[g][m].
   const totalBefore = new Float64Array(R);
