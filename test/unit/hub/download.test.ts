@@ -163,6 +163,15 @@ describe('hub download against the mock hub', () => {
     await expectLabError(loadModelFromHub(hubRef('org/plain', 'main', url)), 'network', url, 'config.json');
   });
 
+  it('stops on cancel with a "cancelled" error, mid-download', async () => {
+    const ctl = new AbortController();
+    const p = loadModelFromHub(hubRef('org/plain', 'main', hub.url), {
+      signal: ctl.signal, progressIntervalMs: 0,
+      onProgress: (e) => { if (e.phase === 'downloading' && e.bytesDone > 50_000) ctl.abort(); },
+    });
+    await expectLabError(p, 'cancelled', '"org/plain"');
+  });
+
   it('caches in IndexedDB and loads again with the hub stopped (offline)', async () => {
     const own = await startMockHub({ repos: { 'org/st-model': stRepo } });
     const ref = hubRef('org/st-model', 'main', own.url);
