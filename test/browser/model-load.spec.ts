@@ -104,14 +104,22 @@ test('loads a tiny model through the mock hub, then again from the cache with th
   await expect(page.getByTestId('model-error')).toContainText('config.json');
 });
 
-test('says which file is missing, and loads a model folder picked from disk', async ({ page }) => {
-  const own = await startMockHub({ repos: generatedRepos() });
+test('says a model is missing or gated, loads a gated one with a token, and loads a model folder picked from disk', async ({ page }) => {
+  const repos = generatedRepos();
+  const own = await startMockHub({ repos: { ...repos, 'test-org/gated-xlmr': repos['test-org/tiny-xlmr']! }, gated: { 'test-org/gated-xlmr': 'hf_test' } });
   try {
     await page.goto(`/?hub=${encodeURIComponent(own.url)}`);
     await loadFromHub(page, 'test-org/no-such-model');
     const err = page.getByTestId('model-error');
     await expect(err).toHaveAttribute('data-code', 'model-not-found', { timeout: 30_000 });
     await expect(err).toContainText('"test-org/no-such-model"');
+    await loadFromHub(page, 'test-org/gated-xlmr');
+    await expect(err).toHaveAttribute('data-code', 'model-gated', { timeout: 30_000 });
+    await expect(err).toContainText('Gated model');
+    await page.getByTestId('model-token').fill('hf_test');
+    await page.getByTestId('model-load').click();
+    await expect(page.getByTestId('model-downloaded')).toBeVisible({ timeout: 60_000 });
+    await expect(err).toHaveCount(0);
   } finally {
     await own.close();
   }

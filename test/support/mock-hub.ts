@@ -173,5 +173,6 @@ export async function startMockHub(opts: MockHubOptions): Promise<MockHub> {
 // `npx tsx test/support/mock-hub.ts [port]`: serve the generated tiny models by hand.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.argv[2] ?? 8777);
-  void startMockHub({ repos: generatedRepos(), gated: { 'test-org/gated': 'secret' }, port }).then((h) => console.log(`mock hub on ${h.url}`));
+  const repos = generatedRepos();
+  void startMockHub({ repos: { ...repos, 'test-org/gated': repos['test-org/tiny-bert']! }, gated: { 'test-org/gated': 'secret' }, port }).then((h) => console.log(`mock hub on ${h.url}`));
 }
