@@ -19,3 +19,4 @@ for (const n of names) {
   }
   await (await load()).run(rest);
 }
+export {};
