@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ run(argv: string[]): Promise<void> 
   eval: () => import('./eval.ts'),
   encoder: () => import('./encoder.ts'),
   datasets: () => import('./datasets.ts'),
+  'model-io': () => import('./model-io.ts'),
 };
 
 const [suite, ...rest] = process.argv.slice(2);
