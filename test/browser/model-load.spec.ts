@@ -120,6 +120,14 @@ test('says a model is missing or gated, loads a gated one with a token, and load
     await page.getByTestId('model-load').click();
     await expect(page.getByTestId('model-downloaded')).toBeVisible({ timeout: 60_000 });
     await expect(err).toHaveCount(0);
+    // A device budget below the model's size: refused before the weights move, with both sizes.
+    await page.goto(`/?hub=${encodeURIComponent(own.url)}&maxModelBytes=5000000`);
+    const before = own.requests.length;
+    await loadFromHub(page, 'test-org/tiny-bert');
+    await expect(err).toHaveAttribute('data-code', 'model-too-large', { timeout: 30_000 });
+    await expect(err).toContainText('Too large for this device');
+    await expect(err).toContainText('4.8 MB');
+    expect(own.requests.slice(before).some((r) => r.method === 'GET' && r.path.includes('model.safetensors'))).toBe(false);
   } finally {
     await own.close();
   }
