@@ -3,8 +3,9 @@
  *
  * - wasm lacks UnsortedSegmentSum, so `tf.gather` has no gradient there; its
  *   transposed matmul is ~10x slower than a plain one (../shared/docs/PLATFORM.md).
- *   `matMulFast` and `embedRows` give wasm gradients built only from plain matmuls,
- *   explicit transposes and ScatterNd; on cpu/webgpu they fall back to the stock ops.
+ *   `matMulFast` and `embedRows` give gradients built only from plain matmuls,
+ *   explicit transposes and ScatterNd where the stock gradient is missing or slow.
+ *   (A one-hot matmul would also work but costs batch·seq × vocab memory.)
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -17,8 +18,12 @@ export interface KernelChoice {
 
 /** What the active backend needs; decided once per forward pass. */
 export function kernelsFor(backend: string = tf.getBackend()): KernelChoice {
-  const wasm = backend === 'wasm';
-  return { explicitTransposeGrad: wasm, scatterEmbeddingGrad: wasm };
+  return {
+    explicitTransposeGrad: backend === 'wasm',
+    // cpu has UnsortedSegmentSum, but as one pass over the data per vocabulary row
+    // (hours for a 119k-row table); only webgpu's kernel is a real scatter.
+    scatterEmbeddingGrad: backend !== 'webgpu',
+  };
 }
 
 function swapLast(t: tf.Tensor): tf.Tensor {
@@ -48,10 +53,20 @@ export function matMulFast<T extends tf.Tensor>(a: T, b: tf.Tensor, k: KernelCho
 /** table[ids] with a gradient w.r.t. table that works on the active backend. ids: int32 [n] → [n, dim]. */
 export function embedRows(table: tf.Tensor2D, ids: tf.Tensor1D, k: KernelChoice): tf.Tensor2D {
   if (!k.scatterEmbeddingGrad) return tf.gather(table, ids);
-  const f = tf.customGrad(((t: tf.Tensor) => ({
-    value: tf.gather(t as tf.Tensor2D, ids),
-    // ScatterNd sums rows of duplicate ids, which is exactly the gradient of a gather.
-    gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(ids, 1), dy, t.shape),
-  })) as unknown as (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] });
-  return f(table) as tf.Tensor2D;
+  return scatterGradGather(table, ids) as tf.Tensor2D;
 }
+
+// ids travel as a saved input: a closure-captured tensor would be disposed by the
+// forward pass's tidy before the backward pass runs.
+const scatterGradGather = tf.customGrad(((t: tf.Tensor, ids: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([ids]);
+  const shape = t.shape;
+  return {
+    value: tf.gather(t, ids),
+    // ScatterNd sums rows of duplicate ids, which is exactly the gradient of a gather.
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const s = saved[0]!;
+      return [tf.scatterND(tf.expandDims(s, 1), dy, shape), tf.zerosLike(s)];
+    },
+  };
+}) as unknown as (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) as (t: tf.Tensor, ids: tf.Tensor) => tf.Tensor;
