@@ -36,6 +36,8 @@ export interface MockHubOptions {
   /** Sleep between chunks (ms), to make speed and progress visible in a browser. */
   chunkDelayMs?: number;
   port?: number;
+  /** The CDN refuses HEAD (403), like storage URLs signed for GET only. */
+  cdnRejectsHead?: boolean;
 }
 
 export interface MockHubRequest { method: string; path: string; status: number }
@@ -143,6 +145,7 @@ export async function startMockHub(opts: MockHubOptions): Promise<MockHub> {
     if (!revisions.has(rev)) return error(res, req, 404, 'RevisionNotFound', 'Invalid rev id: ' + rev);
     const bytes = files.get(file);
     if (!bytes) return error(res, req, 404, 'EntryNotFound', 'Entry not found');
+    if (cdn && opts.cdnRejectsHead && req.method === 'HEAD') return send(res, req, 403, { 'Content-Type': 'application/xml' }, '<Error><Code>SignatureDoesNotMatch</Code></Error>');
     const etag = `"${bytes.byteLength.toString(16)}-${file.length}"`;
     if (!cdn && bytes.byteLength >= redirectAbove) {
       const loc = `${base}/cdn/${id}/${encodeURIComponent(rev)}/${file.split('/').map(encodeURIComponent).join('/')}?sig=mock`;

@@ -226,6 +226,9 @@ class HubDownload {
   private async sizeOf(path: string, required: boolean): Promise<number | undefined> {
     const res = await this.request(path, 'HEAD');
     if (res.status === 404 && !required && isMissingEntry(res)) return undefined;
+    // The hub said yes (302) but the CDN refused a HEAD (URLs signed for GET only): size unknown
+    // until the GET starts; the hub's own answers (401/403/404) never come redirected.
+    if (!res.ok && res.redirected && res.status !== 404) return 0;
     if (!res.ok) {
       throw hubHttpError(res.status, res.headers.get('x-error-code'), this.ref, path);
     }
@@ -271,7 +274,16 @@ class HubDownload {
       await res.body?.cancel();
       throw hubHttpError(res.status, res.headers.get('x-error-code'), this.ref, path);
     }
-    this.files.set(path, await this.readBody(res, path, size, true));
+    let expected = size;
+    if (expected === 0 && (res.headers.get('content-encoding') ?? 'identity') === 'identity') {
+      // Size unknown from HEAD: the GET's Content-Length joins the total now.
+      const len = Number(res.headers.get('content-length') ?? NaN);
+      if (Number.isFinite(len) && len > 0) {
+        expected = len;
+        this.bytesTotal += len;
+      }
+    }
+    this.files.set(path, await this.readBody(res, path, expected, true));
   }
 
   /** Streams a body, counting every chunk into the overall progress. */

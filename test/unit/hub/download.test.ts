@@ -116,6 +116,20 @@ describe('hub download against the mock hub', () => {
     expect(hub.requests.some((q) => q.path.includes('3_Normalize'))).toBe(false);
   });
 
+  it('still downloads, with a right final total, when the CDN refuses HEAD (GET-signed URLs)', async () => {
+    const strict = await startMockHub({ repos: { 'org/st-model': stRepo }, cdnRejectsHead: true, chunkSize: 16 * 1024 });
+    try {
+      const events: DownloadProgress[] = [];
+      const r = await loadModelFromHub(hubRef('org/st-model', 'main', strict.url), { onProgress: (p) => events.push(p), progressIntervalMs: 0 });
+      expect(r.files.get('model.safetensors')).toEqual(WEIGHTS);
+      expect(strict.requests.some((q) => q.method === 'HEAD' && q.status === 403)).toBe(true);
+      for (let i = 1; i < events.length; i++) expect(events[i]!.bytesDone).toBeGreaterThanOrEqual(events[i - 1]!.bytesDone);
+      expect(events.at(-1)).toMatchObject({ bytesDone: r.totalBytes, bytesTotal: r.totalBytes });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('loads a model without the optional files, and at a non-default revision', async () => {
     const r = await loadModelFromHub(hubRef('org/plain', 'v1', hub.url));
     expect([...r.files.keys()].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
