@@ -5,3 +5,5 @@ export { paramSpecs, mapWeights, ARCH_PREFIX, type ParamSpec, type WeightMapping
 export { readHeadConfig, type FileProvider, type HeadConfig, type DenseHead, type DenseActivation } from './st-layout.ts';
 export { Encoder, toTokenBatch, type TokenBatch, type FreezeOptions, type EncoderParam } from './model.ts';
 export { loadEncoder, readEncoderConfig, readWeights, MODEL_FILES, type LoadOptions } from './load.ts';
+export { planVocabTrim, trimEncoderVocab, remapTokenIds, type VocabTrim, type TrimInput } from './trim.ts';
+export { exportEncoder, remapTokenizerJson, type ExportOptions, type ExportedFolder } from './export.ts';

@@ -15,6 +15,7 @@ import { kernelsFor, embedRows, matMulFast, type KernelChoice } from '../tf/ops.
 import { positionIds, maxSequenceLength, type EncoderConfig } from './config.ts';
 import { layerModuleName, paramSpecs, type LayerRole, type ParamSpec } from './weights.ts';
 import type { DenseActivation, HeadConfig } from './st-layout.ts';
+import type { VocabTrim } from './trim.ts';
 
 /** One padded batch of token ids, row-major [batch, seq]. */
 export interface TokenBatch {
@@ -73,6 +74,8 @@ export class Encoder {
   readonly denseVars: { weight: tf.Variable; bias: tf.Variable | undefined; activation: DenseActivation }[] = [];
   /** Overrides the pooling from the model's sentence-transformers config when set. */
   poolingOverride: Pooling | undefined;
+  /** Set by trimEncoderVocab: how token ids of the original tokenizer map to this model's rows. */
+  vocabTrim: VocabTrim | undefined;
   /** Loader decisions worth showing the user (ignored head tensors, default pooling, trimming). */
   readonly notes: string[] = [];
   private readonly scope: string;
