@@ -132,6 +132,7 @@ class HubDownload {
   private netStart: number | undefined;
   private lastEmit = -Infinity;
   private filesTotal = 0;
+  private readonly stored = new Set<string>();
 
   constructor(private readonly ref: HubModelRef, private readonly opts: HubLoadOptions, private readonly now: () => number, private readonly started: number) {
     this.f = opts.fetch ?? globalThis.fetch.bind(globalThis);
@@ -283,7 +284,18 @@ class HubDownload {
         this.bytesTotal += len;
       }
     }
-    this.files.set(path, await this.readBody(res, path, expected, true));
+    const bytes = await this.readBody(res, path, expected, true);
+    this.files.set(path, bytes);
+    // Each large file is cached as soon as it is complete, so a download that fails later
+    // (network, cancel) resumes from the files already stored; the manifest still comes last.
+    if (this.opts.cache) {
+      try {
+        await this.opts.cache.put(fileKey(this.ref, path), bytes);
+        this.stored.add(path);
+      } catch {
+        // Reported once, by store(), which tries again.
+      }
+    }
   }
 
   /** Streams a body, counting every chunk into the overall progress. */
@@ -351,7 +363,7 @@ class HubDownload {
     if (!cache) return;
     const entries: ModelFileEntry[] = [];
     for (const [path, bytes] of this.files) {
-      await cache.put(fileKey(this.ref, path), bytes);
+      if (!this.stored.has(path)) await cache.put(fileKey(this.ref, path), bytes);
       entries.push({ path, size: bytes.byteLength });
     }
     const manifest: Manifest = { version: 1, modelType, files: entries };

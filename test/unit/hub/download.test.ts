@@ -206,6 +206,27 @@ describe('hub download against the mock hub', () => {
     await expectLabError(loadModelFromHub(hubRef('org/st-model', 'v1', own.url), { cache }), 'network');
   });
 
+  it('resumes a failed download from the large files already cached', async () => {
+    const repo = { ...stRepo };
+    const own = await startMockHub({ repos: { 'org/st-model': repo }, chunkSize: 16 * 1024 });
+    const ref = hubRef('org/st-model', 'main', own.url);
+    const cache = new IdbModelCache('test-model-cache-resume');
+    // Cut the connection while the LAST large file (2_Dense weights) streams: everything before it is complete.
+    const ctl = new AbortController();
+    const first = loadModelFromHub(ref, { cache, signal: ctl.signal, progressIntervalMs: 0,
+      onProgress: (p) => { if (p.file === '2_Dense/model.safetensors') ctl.abort(); } });
+    await expectLabError(first, 'cancelled');
+    expect(await cache.get(fileKey(ref, MANIFEST_FILE))).toBeUndefined();
+    expect(await cache.get(fileKey(ref, 'model.safetensors'))).toEqual(WEIGHTS);
+    const before = own.requests.length;
+    const r = await loadModelFromHub(ref, { cache });
+    expect(r.files.get('2_Dense/model.safetensors')).toEqual(DENSE);
+    const gets = own.requests.slice(before).filter((q) => q.method === 'GET' && q.status === 200).map((q) => q.path);
+    expect(gets.some((p) => p.includes('/model.safetensors') && !p.includes('2_Dense'))).toBe(false);
+    expect(gets.some((p) => p.includes('2_Dense/model.safetensors'))).toBe(true);
+    await own.close();
+  });
+
   it('never takes a half-cached model for a whole one', async () => {
     const own = await startMockHub({ repos: { 'org/plain': { 'config.json': bertConfig, 'model.safetensors': WEIGHTS, 'tokenizer.json': TOKENIZER } } });
     const ref = hubRef('org/plain', 'main', own.url);
