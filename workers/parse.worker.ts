@@ -13,8 +13,8 @@ let db: Promise<LabDatabase> | undefined;
 let running: AbortController | undefined;
 
 const api = {
-  probe(files: File[]): Promise<ProbedFile[]> {
-    return probeSources(files);
+  probe(files: File[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
+    return probeSources(files, paths);
   },
 
   async importFiles(files: File[], opts: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {

@@ -24,6 +24,11 @@ export interface ImportOptions {
   name?: string;
   /** Per file (same order as the files): a language the user chose, overriding the detected one. */
   languages?: (Lang | null)[];
+  /**
+   * Per file: the path inside a dropped folder (`miracl-corpus-v1.0-sw/docs-0.jsonl.gz`). A browser File
+   * only knows its base name; the folder can name the language and is what the shard list shows.
+   */
+  paths?: (string | null)[];
 }
 
 export type ImportPhase = 'reading' | 'parsing' | 'building' | 'saving';

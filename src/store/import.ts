@@ -26,11 +26,12 @@ export interface ImportControl {
 }
 
 /** A quick look at each file (name + first bytes): format and language, or why it is not a shard. */
-export async function probeSources(sources: ShardSource[]): Promise<ProbedFile[]> {
-  return Promise.all(sources.map(async (src): Promise<ProbedFile> => {
+export async function probeSources(sources: ShardSource[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
+  return Promise.all(sources.map(async (original, i): Promise<ProbedFile> => {
+    const src = withPath(original, paths[i]);
     const base = { name: baseName(src.name), size: src.size };
     let lang: string | null = null;
-    try { lang = languageFromFileName(src.name) ?? null; } catch { /* shown as "choose" */ }
+    try { lang = languageFromFileName(src.name, src.path) ?? null; } catch { /* shown as "choose" */ }
     try {
       const { format } = await detectShardSourceFormat(src);
       return { ...base, format, lang: format === 'pairs' ? null : lang, needsLang: PER_FILE_LANG.has(format) };
@@ -46,9 +47,10 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
   if (sources.length === 0) return fail([{ severity: 'error', code: 'invalid-argument', message: 'no files to import' }]);
 
   const errors: DiagnosticJSON[] = [];
-  const parsed: { src: ShardSource; shard: ParsedShard }[] = [];
+  const parsed: { src: ShardSource; shard: ParsedShard; path: string | undefined }[] = [];
   let before = 0;
-  for (const [i, src] of sources.entries()) {
+  for (const [i, original] of sources.entries()) {
+    const src = withPath(original, opts.paths?.[i]);
     const file = baseName(src.name);
     onProgress?.({ phase: 'parsing', file, bytesDone: before, bytesTotal });
     try {
@@ -58,7 +60,7 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
         ...(signal ? { signal } : {}),
         onProgress: (read: number) => onProgress?.({ phase: 'parsing', file, bytesDone: before + read, bytesTotal }),
       });
-      parsed.push({ src, shard });
+      parsed.push({ src: original, shard, path: src.path });
     } catch (e) {
       if (isLabError(e) && e.code === 'cancelled') return fail([cancelled()]);
       errors.push(diagnostic(e, file));
@@ -75,8 +77,8 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
     const stats = datasetStats(dataset);
     onProgress?.({ phase: 'saving', bytesDone: bytesTotal, bytesTotal });
     const addedAt = Date.now();
-    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard }) => ({
-      meta: { sha256: shard.sha256, name: src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt },
+    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard, path }) => ({
+      meta: { sha256: shard.sha256, name: path ?? src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt },
       bytes: await asBlob(src),
     })));
     const record = await commitImport(db, {
@@ -104,6 +106,15 @@ function duplicates(shards: ParsedShard[]): DiagnosticJSON[] {
     } else seen.set(s.sha256, s.name);
   }
   return out;
+}
+
+/**
+ * The source as the parsers see it, with the folder path when there is one. The original object is kept
+ * for storage: a File must reach IndexedDB as itself (a Blob) to be stored without copying it here.
+ */
+function withPath(src: ShardSource, path: string | null | undefined): ShardSource {
+  if (!path || path === src.name || src.path) return src;
+  return { name: src.name, size: src.size, stream: () => src.stream(), path };
 }
 
 /** A File is already a Blob (stored by reference, no copy here); other sources are read once more. */

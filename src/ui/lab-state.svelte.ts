@@ -68,7 +68,7 @@ export class LabState {
     this.notice = '';
     this.probing = true;
     try {
-      const probed = await probeFiles(picked.map((p) => p.file));
+      const probed = await probeFiles(picked.map((p) => p.file), picked.map((p) => p.path));
       const added = picked.map((p, i): PendingFile => {
         const pr = probed[i]!;
         return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang };
@@ -113,7 +113,7 @@ export class LabState {
     this.progress = { phase: 'reading', bytesDone: 0, bytesTotal: total };
     try {
       const name = this.datasetName.trim();
-      const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang) }, (p) => { this.progress = p; });
+      const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang), paths: this.pending.map((p) => p.path) }, (p) => { this.progress = p; });
       if (outcome.ok) {
         this.warnings = outcome.warnings;
         this.notice = `Imported "${outcome.record.name}" (${outcome.record.shards.length} shard${outcome.record.shards.length === 1 ? '' : 's'}).`;

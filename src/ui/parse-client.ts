@@ -32,9 +32,9 @@ function worker(): Comlink.Remote<ParseWorkerApi> {
   return remote;
 }
 
-export function probeFiles(files: File[]): Promise<ProbedFile[]> {
+export function probeFiles(files: File[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
   activity.probes++;
-  return worker().probe(files);
+  return worker().probe(files, paths);
 }
 
 export function importFiles(files: File[], opts: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {

@@ -159,4 +159,19 @@ describe('importShards on XQuAD-R', () => {
       [null, null, false, 'empty-file'],
     ]);
   });
+
+  it('a folder path names the language when the file name has none, and is the stored shard name', async () => {
+    const db = await freshDb();
+    const corpus = shardSourceFromBytes('docs-0.jsonl', '{"docid":"1#0","title":"Nairobi","text":"Nairobi ni mji mkuu."}\n{"docid":"1#1","title":"Nairobi","text":"Mji mkubwa."}\n');
+    const topics = shardSourceFromBytes('topics.tsv', '7\tMji mkuu wa Kenya?\n');
+    const qrels = shardSourceFromBytes('qrels.txt', '7 Q0 1#0 1\n');
+    const paths = ['miracl-sw/docs-0.jsonl', 'miracl-sw/topics.tsv', 'miracl-sw/qrels.txt'];
+    const probed = await probeSources([corpus, topics, qrels], paths);
+    expect(probed.map((p) => [p.format, p.lang])).toEqual([['miracl-corpus', 'sw'], ['miracl-topics', 'sw'], ['miracl-qrels', 'sw']]);
+    const out = await importShards(db, [corpus, topics, qrels], { paths });
+    if (!out.ok) throw new Error(JSON.stringify(out.errors));
+    expect(out.record.format).toBe('miracl');
+    expect(out.record.shards.map((s) => [s.name, s.lang])).toEqual([['miracl-sw/docs-0.jsonl', 'sw'], ['miracl-sw/topics.tsv', 'sw'], ['miracl-sw/qrels.txt', null]]);
+    expect(out.record.perLanguage).toEqual([{ lang: 'sw', queries: 1, candidates: 2, relevantPerQuery: 1 }]);
+  });
 });
