@@ -120,6 +120,9 @@ export class LabState {
         this.clearPending();
         this.datasets = await listDatasets(await this.db());
         this.listSource = 'import';
+      } else if (outcome.errors.every((e) => e.code === 'cancelled')) {
+        // Not a problem to explain: the files stay listed so the import can be started again.
+        this.notice = 'Import cancelled; nothing was stored.';
       } else {
         this.errors = outcome.errors;
       }

@@ -156,7 +156,7 @@ test('the same file twice is refused by name; removing a dataset empties the pag
   await expect(page.getByTestId('empty-state')).toBeVisible();
 });
 
-test('a folder: every shard in it is picked up with its path, the licence left out, the folder names the dataset', async ({ page }) => {
+test('a folder: every shard in it is picked up with its path, the licence left out, the folder names the dataset; cancel stores nothing', async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('folder-input').setInputFiles(XQUAD_R);
   await expect(page.getByTestId('pending-file')).toHaveCount(11);
@@ -164,5 +164,14 @@ test('a folder: every shard in it is picked up with its path, the licence left o
   await expect(page.getByTestId('dataset-name')).toHaveValue('xquad-r');
   // Only looked at (format + language), not imported: nothing stored yet.
   expect(await parseActivity(page)).toMatchObject({ probes: 1, imports: 0 });
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+
+  // Cancelled while parsing: nothing stored, the files stay listed for another try.
+  await page.getByTestId('import-button').click();
+  await page.getByTestId('cancel-import').click();
+  await expect(page.getByTestId('notice')).toHaveText('Import cancelled; nothing was stored.', { timeout: 30_000 });
+  await expect(page.getByTestId('pending-file')).toHaveCount(11);
+  await expect(page.getByTestId('error-panel')).toHaveCount(0);
+  await page.reload();
   await expect(page.getByTestId('empty-state')).toBeVisible();
 });
