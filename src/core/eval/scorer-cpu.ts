@@ -14,6 +14,11 @@ export function createCpuScorer(queries: EmbeddingMatrix, candidates: EmbeddingM
   const Q = queries.data;
   const C = candidates.data;
   let buf = new Float64Array(0);
+  const dot = (qo: number, co: number): number => {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += Q[qo + d]! * C[co + d]!;
+    return s;
+  };
 
   return {
     name: 'cpu',
@@ -23,40 +28,61 @@ export function createCpuScorer(queries: EmbeddingMatrix, candidates: EmbeddingM
       const rows = qEnd - qStart;
       if (buf.length < rows * N) buf = new Float64Array(rows * N);
       const out = buf.subarray(0, rows * N);
-      // Candidate-major so each candidate row is read once per block while the
-      // block's query rows stay in cache; four queries share each load.
-      for (let c = 0; c < N; c++) {
-        const co = c * dim;
-        const cs = cInv ? cInv[c]! : 1;
+      // Register blocking: 4 queries x 2 candidates per inner loop, so every
+      // load feeds several products. Each score is still a plain sum over d in
+      // order, so blocking never changes a result.
+      const score = (q: number, c: number, raw: number): number => (qInv ? raw * qInv[q]! * cInv![c]! : raw);
+      let c = 0;
+      for (; c + 2 <= N; c += 2) {
+        const a = c * dim;
+        const b = a + dim;
         let q = qStart;
         for (; q + 4 <= qEnd; q += 4) {
           const o0 = q * dim;
           const o1 = o0 + dim;
           const o2 = o1 + dim;
           const o3 = o2 + dim;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
+          let s00 = 0;
+          let s01 = 0;
+          let s10 = 0;
+          let s11 = 0;
+          let s20 = 0;
+          let s21 = 0;
+          let s30 = 0;
+          let s31 = 0;
           for (let d = 0; d < dim; d++) {
-            const v = C[co + d]!;
-            s0 += Q[o0 + d]! * v;
-            s1 += Q[o1 + d]! * v;
-            s2 += Q[o2 + d]! * v;
-            s3 += Q[o3 + d]! * v;
+            const x = C[a + d]!;
+            const y = C[b + d]!;
+            const q0 = Q[o0 + d]!;
+            const q1 = Q[o1 + d]!;
+            const q2 = Q[o2 + d]!;
+            const q3 = Q[o3 + d]!;
+            s00 += q0 * x;
+            s01 += q0 * y;
+            s10 += q1 * x;
+            s11 += q1 * y;
+            s20 += q2 * x;
+            s21 += q2 * y;
+            s30 += q3 * x;
+            s31 += q3 * y;
           }
-          const r = q - qStart;
-          out[r * N + c] = qInv ? s0 * qInv[q]! * cs : s0;
-          out[(r + 1) * N + c] = qInv ? s1 * qInv[q + 1]! * cs : s1;
-          out[(r + 2) * N + c] = qInv ? s2 * qInv[q + 2]! * cs : s2;
-          out[(r + 3) * N + c] = qInv ? s3 * qInv[q + 3]! * cs : s3;
+          const r = (q - qStart) * N + c;
+          out[r] = score(q, c, s00);
+          out[r + 1] = score(q, c + 1, s01);
+          out[r + N] = score(q + 1, c, s10);
+          out[r + N + 1] = score(q + 1, c + 1, s11);
+          out[r + 2 * N] = score(q + 2, c, s20);
+          out[r + 2 * N + 1] = score(q + 2, c + 1, s21);
+          out[r + 3 * N] = score(q + 3, c, s30);
+          out[r + 3 * N + 1] = score(q + 3, c + 1, s31);
         }
         for (; q < qEnd; q++) {
-          const o = q * dim;
-          let s = 0;
-          for (let d = 0; d < dim; d++) s += Q[o + d]! * C[co + d]!;
-          out[(q - qStart) * N + c] = qInv ? s * qInv[q]! * cs : s;
+          out[(q - qStart) * N + c] = score(q, c, dot(q * dim, a));
+          out[(q - qStart) * N + c + 1] = score(q, c + 1, dot(q * dim, b));
         }
+      }
+      for (; c < N; c++) {
+        for (let q = qStart; q < qEnd; q++) out[(q - qStart) * N + c] = score(q, c, dot(q * dim, c * dim));
       }
       return out;
     },
