@@ -96,7 +96,7 @@ export function parseJsonText(text: string, file: string): unknown {
   } catch (e) {
     const spot = locateJsonError(text);
     if (spot) {
-      throw new LabError('invalid-json', `invalid JSON at column ${spot.column}: ${spot.reason}`, { file, line: spot.line }, 'a JSON document');
+      throw new LabError('invalid-json', `invalid JSON at column ${spot.column}: ${spot.reason}`, { file, line: spot.line });
     }
     // The checker accepted what JSON.parse refused (e.g. a lone surrogate engine quirk): still say so.
     const msg = e instanceof Error ? e.message : String(e);

@@ -97,6 +97,12 @@ export function parseLareqaText(text: string, lang: Lang, meta: ShardMeta): Lare
       }
     }
   }
+  if (passages.length === 0 || queries.length === 0) {
+    // A SQuAD file with no sentences or no questions would import as an empty
+    // language and silently skew every macro average: refuse it.
+    const what = passages.length === 0 ? 'no candidate sentences' : 'no questions';
+    throw new LabError('missing-field', `the document has ${what}`, { file, path: 'data' }, 'at least one paragraph with sentences and qas');
+  }
   return { format: 'lareqa', ...meta, lang, queries, passages, answers, diagnostics: [] };
 }
 

@@ -15,6 +15,7 @@ describe('bad input', () => {
     const e = await expectLabError(parsePath('broken/invalid.de.json'), 'invalid-json', { file: 'invalid.de.json', line: 4 });
     expect(e.message).toMatch(/column 36/);
     expect(e.message).toContain('expected a value');
+    expect(e.message.match(/expected/g)).toHaveLength(1);
   });
 
   it('invalid JSON in a JSONL line → invalid-json at that line', async () => {
@@ -51,6 +52,12 @@ describe('bad input', () => {
       path: 'data[2].paragraphs[0].qas[1].question',
     });
     await expectLabError(parseShard(shardSourceFromBytes('de.json', '{"version": "1.1"}')), 'missing-field', { file: 'de.json', path: 'data' });
+    const empty = await expectLabError(parseShard(shardSourceFromBytes('de.json', '{"data": []}')), 'missing-field', { file: 'de.json', path: 'data' });
+    expect(empty.message).toContain('no candidate sentences');
+    const noQas = JSON.parse(new TextDecoder().decode(fixtureBytes('lareqa/mini.en.json')));
+    for (const art of noQas.data) for (const par of art.paragraphs) par.qas = [];
+    const e3 = await expectLabError(parseShard(shardSourceFromBytes('en.json', JSON.stringify(noQas))), 'missing-field', { file: 'en.json', path: 'data' });
+    expect(e3.message).toContain('no questions');
     const pair = shardSourceFromBytes('pairs.jsonl', '{"group":"a","lang":"de","query":"q","positive":"p"}\n{"group":"b","lang":"de","query":"q"}\n');
     await expectLabError(parseShard(pair), 'missing-field', { file: 'pairs.jsonl', line: 2, path: 'positive' });
     const xl = shardSourceFromBytes('pairs.jsonl', '{"group":"a","query_lang":"de","query":"q","positive":"p"}\n');
