@@ -4,6 +4,7 @@
  */
 import { LabError } from '../errors.ts';
 import type { RaggedTokens } from './tokenizer.ts';
+import { remapTokenIds, type VocabTrim } from '../encoder/trim.ts';
 
 export interface PaddedBatch {
   batchSize: number;
@@ -44,18 +45,10 @@ export function allRows(tokens: RaggedTokens): number[] {
 }
 
 /**
- * Applies a vocabulary-trim remap (old id → new id, negative = dropped) to
- * ragged ids. Dropped ids become the new id of the unknown token, so a
- * trimmed model still sees "some unknown word" rather than a wrong one.
+ * Applies a vocabulary trim (src/core/encoder/trim.ts: old id → new id, -1
+ * dropped) to ragged ids. Dropped ids become the trimmed model's unknown
+ * token, so it still sees "some unknown word" rather than a wrong one.
  */
-export function remapIds(tokens: RaggedTokens, oldToNew: ArrayLike<number>, unkOldId: number): RaggedTokens {
-  const unkNew = oldToNew[unkOldId];
-  if (unkNew === undefined || unkNew < 0) throw new LabError('invalid-argument', `the vocabulary remap drops the unknown token (id ${unkOldId})`);
-  const ids = new Int32Array(tokens.ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const old = tokens.ids[i]!;
-    const nw = old < oldToNew.length ? oldToNew[old]! : -1;
-    ids[i] = nw >= 0 ? nw : unkNew;
-  }
-  return { ids, offsets: tokens.offsets };
+export function remapIds(tokens: RaggedTokens, trim: Pick<VocabTrim, 'remap' | 'unkId'>): RaggedTokens {
+  return { ids: remapTokenIds(tokens.ids, trim), offsets: tokens.offsets };
 }

@@ -53,8 +53,6 @@ export interface EmbedTextsOptions {
   /** Prepended to every text (e.g. `query: `); default none. */
   prefix?: string;
   batchSize?: number;
-  /** Vocabulary-trim remap (old id → new id, -1 dropped) when the encoder's vocabulary was trimmed. */
-  vocabRemap?: ArrayLike<number>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -64,9 +62,13 @@ export async function embedTexts(model: TextModel, texts: readonly string[], opt
   return embedTokens(model, tokens, opts);
 }
 
-/** Embeds already tokenized texts (e.g. from the token cache). */
+/**
+ * Embeds already tokenized texts (e.g. from the token cache), in tokenizer
+ * ids: when the encoder's vocabulary was trimmed, its remap is applied here.
+ */
 export async function embedTokens(model: TextModel, tokens: RaggedTokens, opts: EmbedTextsOptions = {}): Promise<Float32Array[]> {
-  const ragged = opts.vocabRemap ? remapIds(tokens, opts.vocabRemap, model.tokenizer.unkId) : tokens;
+  const trim = model.encoder.vocabTrim;
+  const ragged = trim ? remapIds(tokens, trim) : tokens;
   const n = ragged.offsets.length - 1;
   const batchSize = opts.batchSize ?? 32;
   const len = (i: number) => ragged.offsets[i + 1]! - ragged.offsets[i]!;
