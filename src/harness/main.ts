@@ -15,10 +15,10 @@ declare global {
 
 const params = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
-const name = params.get('suite') ?? '';
-const load = SUITES[name];
+const suite = params.get('suite') ?? '';
+const load = SUITES[suite];
 if (!load) {
-  window.__harnessError = `unknown suite "${name}"`;
+  window.__harnessError = `unknown suite "${suite}"`;
   out.textContent = window.__harnessError;
 } else {
   load()
@@ -26,3 +26,5 @@ if (!load) {
     .then((r) => { window.__harnessResult = r; out.textContent = JSON.stringify(r, null, 2); })
     .catch((e: unknown) => { window.__harnessError = String(e instanceof Error ? e.stack ?? e.message : e); out.textContent = window.__harnessError; });
 }
+
+export {};
