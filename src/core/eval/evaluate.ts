@@ -86,8 +86,9 @@ function indexDataset(dataset: Dataset): Indexed {
 /**
  * Judged documents (rel > 0) of a query inside a pool whose candidates are
  * `poolPosition` (passage index -> position, -1 when outside), plus the rel
- * labels of judged documents that are not in the pool at all (they count as
- * relevant-but-never-retrieved, as trec_eval counts qrels documents a run lacks).
+ * labels of judged documents outside the pool (unknown to the corpus, or in
+ * another language's MIRACL corpus): they count as relevant-but-never-retrieved,
+ * as trec_eval counts qrels documents a run lacks.
  */
 function judgmentsIn(dataset: Dataset, ix: Indexed, queryId: string, poolPosition: Int32Array): { inPool: PoolJudgments; missing: number[] } {
   const judged = dataset.qrels[queryId] ?? {};
@@ -101,7 +102,7 @@ function judgmentsIn(dataset: Dataset, ix: Indexed, queryId: string, poolPositio
     if (pos >= 0) {
       cands.push(pos);
       rels.push(rel);
-    } else if (p === undefined) missing.push(rel);
+    } else missing.push(rel);
   }
   return { inPool: { candidates: Int32Array.from(cands), rels: Float64Array.from(rels) }, missing };
 }
