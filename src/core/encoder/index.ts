@@ -7,3 +7,4 @@ export { Encoder, toTokenBatch, type TokenBatch, type FreezeOptions, type Encode
 export { loadEncoder, readEncoderConfig, readWeights, MODEL_FILES, type LoadOptions } from './load.ts';
 export { planVocabTrim, trimEncoderVocab, remapTokenIds, type VocabTrim, type TrimInput } from './trim.ts';
 export { exportEncoder, remapTokenizerJson, type ExportOptions, type ExportedFolder } from './export.ts';
+export { lossAndGradients, type LossAndGradients } from './grads.ts';

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../errors.ts';
 import type { Pooling } from '../run-config.ts';
-import { kernelsFor, embedRows, matMulFast, type KernelChoice } from '../tf/ops.ts';
+import { kernelsFor, embedRows, geluErf, layerNorm2d, matMulFast, type KernelChoice } from '../tf/ops.ts';
 import { positionIds, maxSequenceLength, type EncoderConfig } from './config.ts';
 import { layerModuleName, paramSpecs, type LayerRole, type ParamSpec } from './weights.ts';
 import type { DenseActivation, HeadConfig } from './st-layout.ts';
@@ -181,7 +181,8 @@ export class Encoder {
     return e.variable;
   }
 
-  private checkBatch(b: TokenBatch): void {
+  /** Throws a LabError when the batch does not fit the model (shape, ids, length). */
+  checkBatch(b: TokenBatch): void {
     const n = b.batch * b.seq;
     if (b.ids.length !== n || b.mask.length !== n || (b.typeIds && b.typeIds.length !== n)) {
       throw new LabError('invalid-argument', `token batch arrays do not hold batch × seq = ${b.batch} × ${b.seq} values`);
@@ -201,48 +202,70 @@ export class Encoder {
 
   /** Last hidden states [batch, seq, hidden]. Differentiable; call inside tf.tidy / a gradient function. */
   forward(b: TokenBatch, k: KernelChoice = kernelsFor()): tf.Tensor3D {
-    if (this.disposed) throw new LabError('invalid-argument', 'the encoder was disposed');
     this.checkBatch(b);
+    let x = this.embeddingStage(b, k);
+    const maskAdd = this.attentionMask(b);
+    // One tidy per layer: inference frees each layer's intermediates (a 12-layer model
+    // at batch 32 × seq 128 would otherwise hold ~2 GB); under a gradient tape the
+    // tensors backward needs are kept by tfjs regardless.
+    for (let l = 0; l < this.config.layers; l++) {
+      const input = x;
+      x = tf.tidy(() => this.layerStage(input, l, b, maskAdd, k));
+    }
+    return tf.reshape(x, [b.batch, b.seq, this.config.hidden]);
+  }
+
+  /** Word + position (+ type) embeddings and their LayerNorm: [batch·seq, hidden]. */
+  embeddingStage(b: TokenBatch, k: KernelChoice): tf.Tensor2D {
+    if (this.disposed) throw new LabError('invalid-argument', 'the encoder was disposed');
+    const cfg = this.config;
+    const ids = tf.tensor1d(b.ids, 'int32');
+    const pos = tf.tensor1d(positionIds(cfg, b.mask, b.batch, b.seq), 'int32');
+    let x = tf.add(embedRows(this.p('embeddings.word_embeddings.weight') as unknown as tf.Tensor2D, ids, k),
+      embedRows(this.p('embeddings.position_embeddings.weight') as unknown as tf.Tensor2D, pos, k));
+    if (cfg.typeVocabSize > 0) {
+      const table = this.p('embeddings.token_type_embeddings.weight') as unknown as tf.Tensor2D;
+      x = b.typeIds ? tf.add(x, embedRows(table, tf.tensor1d(b.typeIds, 'int32'), k)) : tf.add(x, tf.slice(table, [0, 0], [1, cfg.hidden]));
+    }
+    return this.layerNorm(x, 'embeddings.LayerNorm');
+  }
+
+  /** Additive attention mask: 0 where attended, -1e9 on padding keys; [B, 1, 1, S] broadcasts over heads and queries. */
+  attentionMask(b: TokenBatch): tf.Tensor4D {
+    return tf.tidy(() => tf.mul(tf.sub(1, tf.tensor4d(Float32Array.from(b.mask), [b.batch, 1, 1, b.seq])), -1e9));
+  }
+
+  /** One post-LN transformer layer on [batch·seq, hidden]. */
+  layerStage(input: tf.Tensor2D, l: number, b: TokenBatch, maskAdd: tf.Tensor, k: KernelChoice): tf.Tensor2D {
     const cfg = this.config;
     const { batch: B, seq: S } = b;
     const H = cfg.hidden;
     const nh = cfg.heads;
     const dh = H / nh;
-    const n = B * S;
-    const ids = tf.tensor1d(b.ids, 'int32');
-    const pos = tf.tensor1d(positionIds(cfg, b.mask, B, S), 'int32');
-    let x = tf.add(embedRows(this.p('embeddings.word_embeddings.weight') as unknown as tf.Tensor2D, ids, k),
-      embedRows(this.p('embeddings.position_embeddings.weight') as unknown as tf.Tensor2D, pos, k));
-    if (cfg.typeVocabSize > 0) {
-      const table = this.p('embeddings.token_type_embeddings.weight') as unknown as tf.Tensor2D;
-      x = b.typeIds ? tf.add(x, embedRows(table, tf.tensor1d(b.typeIds, 'int32'), k)) : tf.add(x, tf.slice(table, [0, 0], [1, H]));
-    }
-    x = this.layerNorm(x, 'embeddings.LayerNorm');
-    // Additive mask: 0 where attended, -1e9 on padding keys; [B, 1, 1, S] broadcasts over heads and queries.
-    const maskF = tf.tensor(Float32Array.from(b.mask), [B, 1, 1, S]);
-    const maskAdd = tf.mul(tf.sub(1, maskF), -1e9);
-    const scale = 1 / Math.sqrt(dh);
-    for (let l = 0; l < cfg.layers; l++) {
-      const heads = (t: tf.Tensor, perm: number[]): tf.Tensor => tf.transpose(tf.reshape(t, [B, S, nh, dh]), perm);
-      const q = heads(this.linear(x, l, 'q', k), [0, 2, 1, 3]); // [B, nh, S, dh]
-      const kt = heads(this.linear(x, l, 'k', k), [0, 2, 3, 1]); // [B, nh, dh, S]: explicit transpose, plain matmul
-      const v = heads(this.linear(x, l, 'v', k), [0, 2, 1, 3]);
-      const scores = tf.add(tf.mul(matMulFast(q, kt, k), scale), maskAdd);
-      const probs = tf.softmax(scores);
-      const ctx = tf.reshape(tf.transpose(matMulFast(probs, v, k), [0, 2, 1, 3]), [n, H]);
-      x = this.layerNorm(tf.add(this.linear(ctx, l, 'o', k), x), layerModuleName(cfg, l, 'ln1'));
-      const f = this.linear(this.activation(this.linear(x, l, 'ffn1', k)), l, 'ffn2', k);
-      x = this.layerNorm(tf.add(f, x), layerModuleName(cfg, l, 'ln2'));
-    }
-    return tf.reshape(x, [B, S, H]);
+    const heads = (t: tf.Tensor, perm: number[]): tf.Tensor => tf.transpose(tf.reshape(t, [B, S, nh, dh]), perm);
+    // Scale q (B·nh·S·dh values) rather than the scores (B·nh·S·S).
+    const q = tf.mul(heads(this.linear(input, l, 'q', k), [0, 2, 1, 3]), 1 / Math.sqrt(dh)); // [B, nh, S, dh]
+    const kt = heads(this.linear(input, l, 'k', k), [0, 2, 3, 1]); // [B, nh, dh, S]: explicit transpose, plain matmul
+    const v = heads(this.linear(input, l, 'v', k), [0, 2, 1, 3]);
+    const probs = tf.softmax(tf.add(matMulFast(q, kt, k), maskAdd));
+    const ctx = tf.reshape(tf.transpose(matMulFast(probs, v, k), [0, 2, 1, 3]), [B * S, H]);
+    const a = this.layerNorm(tf.add(this.linear(ctx, l, 'o', k), input), layerModuleName(cfg, l, 'ln1'));
+    const f = this.linear(this.activation(this.linear(a, l, 'ffn1', k)), l, 'ffn2', k);
+    return this.layerNorm(tf.add(f, a), layerModuleName(cfg, l, 'ln2'));
   }
 
   /** Pooled (+ Dense, + normalized as configured) embeddings [batch, dim]. Differentiable. */
   pool(b: TokenBatch, k: KernelChoice = kernelsFor()): tf.Tensor2D {
-    const h = this.forward(b, k);
+    return this.headStage(tf.reshape(this.forward(b, k), [b.batch * b.seq, this.config.hidden]), b, k);
+  }
+
+  /** Pooling, Dense modules and normalization on the last hidden states [batch·seq, hidden]. */
+  headStage(x: tf.Tensor2D, b: TokenBatch, k: KernelChoice): tf.Tensor2D {
+    const H = this.config.hidden;
+    const h = tf.reshape(x, [b.batch, b.seq, H]);
     let e: tf.Tensor2D;
     if (this.pooling === 'cls') {
-      e = tf.reshape(tf.slice(h, [0, 0, 0], [b.batch, 1, this.config.hidden]), [b.batch, this.config.hidden]);
+      e = tf.reshape(tf.slice(h, [0, 0, 0], [b.batch, 1, H]), [b.batch, H]);
     } else {
       const m = tf.tensor(Float32Array.from(b.mask), [b.batch, b.seq, 1]);
       // sentence-transformers: sum(h * mask) / clamp(sum(mask), 1e-9)
@@ -260,6 +283,17 @@ export class Encoder {
     return e;
   }
 
+  /** Variables of one stage, in a stable order: 'embeddings', a layer index, or 'head' (Dense modules). */
+  stageVariables(stage: 'embeddings' | number | 'head'): tf.Variable[] {
+    if (stage === 'head') return this.denseVars.flatMap((d) => (d.bias ? [d.weight, d.bias] : [d.weight]));
+    return [...this.params.values()].filter((p) => p.spec.group === stage).map((p) => p.variable);
+  }
+
+  /** Lowest layer that trains (layers below it and, when frozen, the embeddings need no backward pass). */
+  get freezeState(): Readonly<Required<FreezeOptions>> {
+    return this.freeze;
+  }
+
   /** Inference: pooled embeddings as plain arrays (one Float32Array per row). */
   async embed(b: TokenBatch): Promise<Float32Array[]> {
     const t = tf.tidy(() => this.pool(b));
@@ -275,17 +309,13 @@ export class Encoder {
   }
 
   private layerNorm(x: tf.Tensor, module: string): tf.Tensor2D {
-    const mean = tf.mean(x, -1, true);
-    const xc = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(xc), -1, true);
-    const y = tf.mul(xc, tf.rsqrt(tf.add(variance, this.config.layerNormEps)));
-    return tf.add(tf.mul(y, this.p(`${module}.weight`)), this.p(`${module}.bias`));
+    return layerNorm2d(x as tf.Tensor2D, this.p(`${module}.weight`) as unknown as tf.Tensor1D, this.p(`${module}.bias`) as unknown as tf.Tensor1D, this.config.layerNormEps);
   }
 
   private activation(x: tf.Tensor): tf.Tensor {
     switch (this.config.hiddenAct) {
       case 'gelu':
-        return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+        return geluErf(x);
       case 'gelu_new': {
         const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
         return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner)));

@@ -70,3 +70,61 @@ const scatterGradGather = tf.customGrad(((t: tf.Tensor, ids: tf.Tensor, save: tf
     },
   };
 }) as unknown as (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) as (t: tf.Tensor, ids: tf.Tensor) => tf.Tensor;
+
+type CustomFn = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
+
+/**
+ * Exact GELU, x·Φ(x), as one recorded op that saves only x for backward
+ * (d/dx = Φ(x) + x·φ(x)). Built from stock ops it would keep ~5 FFN-sized
+ * tensors per layer alive for the backward pass — the difference between a
+ * 12-layer training step fitting in wasm's 4 GB heap or aborting.
+ */
+export const geluErf = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return {
+    value: tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const s = saved[0]!;
+      const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(s, Math.SQRT1_2))));
+      const pdf = tf.mul(1 / Math.sqrt(2 * Math.PI), tf.exp(tf.mul(tf.square(s), -0.5)));
+      return [tf.mul(dy, tf.add(cdf, tf.mul(s, pdf)))];
+    },
+  };
+}) as unknown as CustomFn) as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * LayerNorm over the last axis of a 2-D input, y = (x − μ)/√(σ² + eps)·g + b, as one
+ * recorded op saving x, g (backward recomputes μ and σ): the stock-op version keeps
+ * about six activation-sized tensors per norm alive.
+ */
+export function layerNorm2d(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return layerNormFor(eps)(x, g, b) as tf.Tensor2D;
+}
+
+const layerNormCache = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+function layerNormFor(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor {
+  let f = layerNormCache.get(eps);
+  if (!f) {
+    const normalize = (x: tf.Tensor): { xhat: tf.Tensor; rstd: tf.Tensor } => {
+      const mean = tf.mean(x, -1, true);
+      const xc = tf.sub(x, mean);
+      const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+      return { xhat: tf.mul(xc, rstd), rstd };
+    };
+    f = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([x, g]);
+      return {
+        value: tf.tidy(() => tf.add(tf.mul(normalize(x).xhat, g), b)),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sg] = saved as [tf.Tensor, tf.Tensor];
+          const { xhat, rstd } = normalize(sx);
+          const dxhat = tf.mul(dy, sg);
+          const dx = tf.mul(rstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))));
+          return [dx, tf.sum(tf.mul(dy, xhat), 0), tf.sum(dy, 0)];
+        },
+      };
+    }) as unknown as CustomFn) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+    layerNormCache.set(eps, f);
+  }
+  return f;
+}

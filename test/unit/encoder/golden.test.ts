@@ -13,6 +13,7 @@ import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
 import { loadEncoder } from '../../../src/core/encoder/load.ts';
 import { toTokenBatch, type Encoder } from '../../../src/core/encoder/model.ts';
 import { kernelsFor } from '../../../src/core/tf/ops.ts';
+import { lossAndGradients } from '../../../src/core/encoder/grads.ts';
 import { folderFileProvider } from '../../../src/core/encoder/node-folder.ts';
 import { GEN_DIR, FIXTURES, infoNCE, maxAbs } from './helpers.ts';
 
@@ -57,14 +58,20 @@ describe.each(['cpu', 'wasm'] as const)('golden encoder on %s', (backend) => {
         }
       });
 
-      it('InfoNCE loss and gradients match PyTorch to 1e-3 relative', () => {
+      it.each(['tape', 'checkpointed'] as const)('InfoNCE loss and %s gradients match PyTorch to 1e-3 relative', (mode) => {
         const batch = toTokenBatch(g.inputs.ids, g.inputs.mask);
         const k = kernelsFor();
         expect(k.scatterEmbeddingGrad).toBe(true);
         expect(k.explicitTransposeGrad).toBe(backend === 'wasm');
         const vars = enc.trainableVariables();
-        const { value, grads } = tf.variableGrads(() => infoNCE(enc.pool(batch, k), g.n_queries, g.temperature), vars);
-        expect(Math.abs(value.dataSync()[0]! - g.loss)).toBeLessThan(1e-4 * Math.max(1, g.loss));
+        const taped = tf.variableGrads(() => infoNCE(enc.pool(batch, k), g.n_queries, g.temperature), vars);
+        const value = taped.value.dataSync()[0]!;
+        // Same loss, two gradient paths: tfjs's whole-graph tape and the checkpointed per-layer one.
+        const ckpt = lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, g.n_queries, g.temperature), k);
+        const grads = mode === 'tape' ? taped.grads : ckpt.grads;
+        expect(Math.abs(value - g.loss)).toBeLessThan(1e-4 * Math.max(1, g.loss));
+        expect(Math.abs(ckpt.loss - g.loss)).toBeLessThan(1e-4 * Math.max(1, g.loss));
+        expect(Object.keys(ckpt.grads).sort()).toEqual(Object.keys(taped.grads).sort());
         const gradOf = (param: string): tf.Tensor => {
           const v = param.startsWith('2_Dense/') ? enc.denseVars[0]!.weight : enc.params.get(param)!.variable;
           return grads[v.name]!;
@@ -84,7 +91,7 @@ describe.each(['cpu', 'wasm'] as const)('golden encoder on %s', (backend) => {
         const got = tf.gather(word, wr.rows).arraySync() as number[][];
         const scale = Math.max(...wr.values.flat().map(Math.abs));
         for (let r = 0; r < wr.rows.length; r++) expect(maxAbs(got[r]!, wr.values[r]!) / scale).toBeLessThan(1e-3);
-        tf.dispose([value, ...Object.values(grads)]);
+        tf.dispose([taped.value, ...Object.values(taped.grads), ...Object.values(ckpt.grads)]);
       });
     });
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportEncoder } from '../../../src/core/encoder/export.ts';
+import { lossAndGradients } from '../../../src/core/encoder/grads.ts';
 import { loadEncoder } from '../../../src/core/encoder/load.ts';
 import { toTokenBatch, type TokenBatch } from '../../../src/core/encoder/model.ts';
 import { folderFileProvider } from '../../../src/core/encoder/node-folder.ts';
@@ -33,6 +34,29 @@ describe('freeze options', () => {
       const changed = maxAbs(p.variable.dataSync(), snapshot.get(name)!) > 0;
       const frozen = name.startsWith('embeddings.') || name.startsWith('encoder.layer.0.');
       expect(changed, name).toBe(!frozen);
+    }
+    opt.dispose();
+    enc.dispose();
+  });
+});
+
+describe('checkpointed gradients with freezing', () => {
+  it('returns gradients only for trainable variables, and an Adam step leaves frozen ones unchanged', async () => {
+    const enc = await loadEncoder(folderFileProvider(join(GEN_DIR, 'tiny-xlmr')), { freezeEmbeddings: true, freezeBottomLayers: 1 });
+    const q = toTokenBatch(inputs.ids.slice(0, 3), inputs.mask.slice(0, 3));
+    const p = toTokenBatch(inputs.ids.slice(3), inputs.mask.slice(3));
+    const snapshot = new Map(enc.allVariables().map((v) => [v.name, Float32Array.from(v.dataSync())]));
+    const { loss, grads } = lossAndGradients(enc, [q, p], ([eq, ep]) => infoNCE(tf.concat([eq!, ep!]) as tf.Tensor2D, 3, 0.05));
+    expect(loss).toBeGreaterThan(0);
+    expect(Object.keys(grads).sort()).toEqual(enc.trainableVariables().map((v) => v.name).sort());
+    expect(Object.keys(grads).some((n) => n.endsWith('dense0/linear.weight'))).toBe(true);
+    const opt = tf.train.adam(1e-2);
+    opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+    tf.dispose(Object.values(grads));
+    for (const v of enc.allVariables()) {
+      const changed = maxAbs(v.dataSync(), snapshot.get(v.name)!) > 0;
+      expect(changed, v.name).toBe(v.trainable);
+      expect(v.trainable, v.name).toBe(!/\/embeddings\.|encoder\.layer\.0\./.test(v.name));
     }
     opt.dispose();
     enc.dispose();
