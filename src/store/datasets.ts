@@ -29,14 +29,16 @@ export interface RemovalResult {
   deletedShards: string[];
 }
 
-/** Removes a dataset, its parsed cache, and the shards no other dataset uses, in one transaction. */
+/** Removes a dataset, its parsed cache, its cached results, and the shards no other dataset uses, in one transaction. */
 export async function removeDataset(db: LabDatabase, id: string): Promise<RemovalResult> {
-  const tx = db.transaction(['shards', 'datasets', 'parsed'], 'readwrite');
+  const tx = db.transaction(['shards', 'datasets', 'parsed', 'results'], 'readwrite');
   const datasets = tx.objectStore('datasets');
   const rec = await datasets.get(id);
   if (!rec) { await tx.done; return { removed: false, deletedShards: [] }; }
   await datasets.delete(id);
   await tx.objectStore('parsed').delete(id);
+  const results = tx.objectStore('results');
+  for (const key of await results.index('byDataset').getAllKeys(id)) await results.delete(key);
   const deletedShards: string[] = [];
   for (const h of new Set(rec.shardHashes)) {
     const stillUsed = await datasets.index('byShard').count(h);

@@ -2,19 +2,24 @@
  * Opens the lab's IndexedDB database. One database, `polyglot-lab`; this
  * module owns its version and upgrade path, so every store in it is created
  * in one place (add new object stores here with a version bump).
+ *
+ * Versions: 1 shards, datasets (+ byShard, byCreated), parsed.
+ *           2 results (evaluation results per dataset and model, + byDataset).
+ * Each step only adds; an upgrade never touches the records already stored,
+ * so a database of any older version opens with its datasets intact.
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import { LabError } from '../core/errors.ts';
 import type { LabDB } from './schema.ts';
 
 export const LAB_DB_NAME = 'polyglot-lab';
-export const LAB_DB_VERSION = 1;
+export const LAB_DB_VERSION = 2;
 
 export type LabDatabase = IDBPDatabase<LabDB>;
 
 export async function openLabDb(name: string = LAB_DB_NAME): Promise<LabDatabase> {
   try {
-    return await openDB<LabDB>(name, LAB_DB_VERSION, {
+    const db: LabDatabase = await openDB<LabDB>(name, LAB_DB_VERSION, {
       upgrade(db, oldVersion) {
         if (oldVersion < 1) {
           db.createObjectStore('shards', { keyPath: 'sha256' });
@@ -23,11 +28,21 @@ export async function openLabDb(name: string = LAB_DB_NAME): Promise<LabDatabase
           datasets.createIndex('byCreated', 'createdAt');
           db.createObjectStore('parsed', { keyPath: 'datasetId' });
         }
+        if (oldVersion < 2) {
+          const results = db.createObjectStore('results', { keyPath: ['datasetId', 'model'] });
+          results.createIndex('byDataset', 'datasetId');
+        }
       },
       blocked() {
         // Another tab holds an older version open; the open completes once it closes.
       },
+      blocking() {
+        // A newer version of the app (another tab) wants to upgrade: let it, rather than block it forever.
+        // This tab's later requests then fail with a storage error that says to reload.
+        db.close();
+      },
     });
+    return db;
   } catch (e) {
     throw new LabError('storage', `could not open the IndexedDB database "${name}": ${describe(e)}`, {}, 'IndexedDB to be available (not a private window with storage disabled)');
   }

@@ -5,6 +5,7 @@
  */
 import type { DBSchema } from 'idb';
 import type { Dataset, DatasetFormat, DatasetStats, Lang } from '../core/dataset/types.ts';
+import type { EvalResults } from '../core/eval/results.ts';
 
 /** What the user sees of one shard (no bytes): kept on the shard and, per dataset, on the dataset. */
 export interface ShardMeta {
@@ -56,8 +57,22 @@ export interface ParsedRecord {
   dataset: Dataset;
 }
 
+/**
+ * A dataset's evaluation results for one model, cached so a reload shows the
+ * heatmap without re-running anything (since DB version 2). Key: [datasetId, model].
+ */
+export interface ResultsRecord {
+  datasetId: string;
+  /** 'bm25' for the baseline; later a trained model's id. */
+  model: string;
+  results: EvalResults;
+  /** Milliseconds since the epoch when the results were stored. */
+  savedAt: number;
+}
+
 export interface LabDB extends DBSchema {
   shards: { key: string; value: ShardRecord };
   datasets: { key: string; value: DatasetRecord; indexes: { byShard: string; byCreated: number } };
   parsed: { key: string; value: ParsedRecord };
+  results: { key: [string, string]; value: ResultsRecord; indexes: { byDataset: string } };
 }
