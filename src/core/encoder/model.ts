@@ -289,7 +289,7 @@ export class Encoder {
     return [...this.params.values()].filter((p) => p.spec.group === stage).map((p) => p.variable);
   }
 
-  /** Lowest layer that trains (layers below it and, when frozen, the embeddings need no backward pass). */
+  /** Current freeze options (lossAndGradients skips the backward pass below the lowest trained stage). */
   get freezeState(): Readonly<Required<FreezeOptions>> {
     return this.freeze;
   }
