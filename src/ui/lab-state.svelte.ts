@@ -12,6 +12,7 @@ import { listDatasets, removeDataset } from '../store/datasets.ts';
 import type { ImportProgress, ProbedFile } from '../store/import-types.ts';
 import type { DatasetRecord } from '../store/schema.ts';
 import { requestPersistence, storageEstimate, type PersistenceState, type StorageEstimateInfo } from '../store/storage-info.ts';
+import { BaselineState } from './baseline-state.svelte.ts';
 import type { PickedFile } from './files-from-drop.ts';
 import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
 
@@ -39,6 +40,8 @@ export class LabState {
   persistence = $state<PersistenceState | 'unknown'>('unknown');
 
   #db: Promise<LabDatabase> | undefined;
+  /** BM25 results per dataset: cached ones drawn at start, a run started after each import. */
+  readonly baseline = new BaselineState(() => this.db());
 
   private db(): Promise<LabDatabase> {
     this.#db ??= openLabDb();
@@ -48,6 +51,7 @@ export class LabState {
   async start(): Promise<void> {
     try {
       this.datasets = await listDatasets(await this.db());
+      await this.baseline.loadCached();
       this.listSource = 'cache';
     } catch (e) {
       this.errors = [toDiagnostic(e)];
@@ -120,6 +124,8 @@ export class LabState {
         this.clearPending();
         this.datasets = await listDatasets(await this.db());
         this.listSource = 'import';
+        // The first heatmap, without asking: the stats table is already on screen, BM25 runs in its own worker.
+        this.baseline.afterImport(outcome.record);
       } else if (outcome.errors.every((e) => e.code === 'cancelled')) {
         // Not a problem to explain: the files stay listed so the import can be started again.
         this.notice = 'Import cancelled; nothing was stored.';
@@ -140,6 +146,7 @@ export class LabState {
 
   async remove(id: string): Promise<void> {
     try {
+      await this.baseline.forget(id);
       await removeDataset(await this.db(), id);
       this.datasets = await listDatasets(await this.db());
     } catch (e) {

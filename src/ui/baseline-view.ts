@@ -1,0 +1,123 @@
+/**
+ * What the baseline panel draws, read straight off a results object: the
+ * (query language x candidate language) mAP matrix (mono on the diagonal,
+ * cross elsewhere), the multilingual column and the rank distance per query
+ * language, the headline macros, MIRACL's per-language table, and the colour
+ * of each cell. No metric is computed here: every number is a field of
+ * EvalResults (src/core/eval/results.ts), only looked up and formatted.
+ */
+import type { Lang } from '../core/dataset/types.ts';
+import type { EvalResults, PairResult } from '../core/eval/results.ts';
+
+export interface HeatCell {
+  queryLang: Lang;
+  candidateLang: Lang | 'all';
+  setting: 'mono' | 'cross' | 'multi';
+  map: number;
+  numQ: number;
+  numSkipped: number;
+  background: string;
+  foreground: string;
+}
+
+export interface HeatRow {
+  lang: Lang;
+  /** One per candidate language, in `langs` order; null when the results lack the pair. */
+  cells: (HeatCell | null)[];
+  multi: HeatCell | null;
+  /** Mean rank distance of this language's queries in the multilingual pool, and how many queries. */
+  bias: { value: number; numQ: number } | null;
+}
+
+export interface Headline {
+  setting: 'mono' | 'cross' | 'multi';
+  label: string;
+  map: number;
+  /** In words: what the macro averages over. */
+  averaging: string;
+}
+
+export interface LareqaView {
+  langs: Lang[];
+  rows: HeatRow[];
+  headlines: Headline[];
+  bias: { macro: number; numLangs: number } | null;
+}
+
+export interface MiraclRow {
+  lang: Lang;
+  ndcg10: number;
+  recall100: number;
+  numQ: number;
+  numSkipped: number;
+}
+
+export interface MiraclView {
+  rows: MiraclRow[];
+  macro: { ndcg10: number; recall100: number; numLangs: number } | null;
+}
+
+/** Sequential scale (ColorBrewer YlGnBu) from 0 to 1: the eye reads "darker = better" in every pair at once. */
+const STOPS: [number, [number, number, number]][] = [
+  [0, [255, 255, 217]], [0.25, [199, 233, 180]], [0.5, [65, 182, 196]], [0.75, [34, 94, 168]], [1, [8, 29, 88]],
+];
+
+export function heatColour(v: number): string {
+  const x = Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
+  for (let i = 1; i < STOPS.length; i++) {
+    const [x1, c1] = STOPS[i]!;
+    const [x0, c0] = STOPS[i - 1]!;
+    if (x <= x1) {
+      const t = (x - x0) / (x1 - x0);
+      const c = c0.map((a, k) => Math.round(a + (c1[k]! - a) * t));
+      return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+    }
+  }
+  return 'rgb(8, 29, 88)';
+}
+
+/** Text colour that stays readable on heatColour(v). */
+export function heatText(v: number): string {
+  return v > 0.45 ? '#fff' : '#1d2330';
+}
+
+/** The colour bar under the heatmap. */
+export function heatGradient(): string {
+  return `linear-gradient(to right, ${STOPS.map(([x]) => `${heatColour(x)} ${x * 100}%`).join(', ')})`;
+}
+
+function cell(pair: PairResult | undefined, queryLang: Lang, candidateLang: Lang | 'all', setting: HeatCell['setting']): HeatCell | null {
+  if (!pair) return null;
+  return {
+    queryLang, candidateLang, setting, map: pair.map, numQ: pair.num_q, numSkipped: pair.num_skipped,
+    background: heatColour(pair.map), foreground: heatText(pair.map),
+  };
+}
+
+export function lareqaView(r: EvalResults): LareqaView {
+  const langs = r.counts.languages;
+  const { mono, cross, multi } = r.settings;
+  const rows = langs.map((x): HeatRow => ({
+    lang: x,
+    cells: langs.map((y) => (x === y ? cell(mono?.pairs[`${x}-${y}`], x, y, 'mono') : cell(cross?.pairs[`${x}-${y}`], x, y, 'cross'))),
+    multi: cell(multi?.pairs[`${x}-all`], x, 'all', 'multi'),
+    bias: r.languageBias && r.languageBias.byQueryLang[x] !== undefined
+      ? { value: r.languageBias.byQueryLang[x]!, numQ: r.languageBias.numQ[x] ?? 0 } : null,
+  }));
+  const headlines: Headline[] = [];
+  if (mono) headlines.push({ setting: 'mono', label: 'Monolingual', map: mono.macro.map, averaging: `unweighted mean over ${mono.macro.num_pairs} languages (x → x)` });
+  if (cross) headlines.push({ setting: 'cross', label: 'Cross-lingual', map: cross.macro.map, averaging: `unweighted mean over ${cross.macro.num_pairs} pairs (x → y, x ≠ y)` });
+  if (multi) headlines.push({ setting: 'multi', label: 'Multilingual', map: multi.macro.map, averaging: `unweighted mean over ${multi.macro.num_pairs} query languages (x → pool of all)` });
+  const bias = r.languageBias ? { macro: r.languageBias.macro, numLangs: Object.keys(r.languageBias.byQueryLang).length } : null;
+  return { langs, rows, headlines, bias };
+}
+
+export function miraclView(r: EvalResults): MiraclView {
+  const mono = r.settings.mono;
+  if (!mono) return { rows: [], macro: null };
+  const rows = r.counts.languages.flatMap((l): MiraclRow[] => {
+    const p = mono.pairs[`${l}-${l}`];
+    return p ? [{ lang: l, ndcg10: p.ndcg_cut_10, recall100: p.recall_100, numQ: p.num_q, numSkipped: p.num_skipped }] : [];
+  });
+  return { rows, macro: { ndcg10: mono.macro.ndcg_cut_10, recall100: mono.macro.recall_100, numLangs: mono.macro.num_pairs } };
+}

@@ -1,0 +1,57 @@
+/**
+ * The page's handle on workers/evaluate.worker.ts. Like the parse worker it
+ * starts on first use, so a reload that draws cached results never starts
+ * it: the counters on `window.__polyglotLabEval` let browser tests prove it.
+ */
+import * as Comlink from 'comlink';
+import type { EvaluateWorkerApi, WorkerOutcome } from '../../workers/evaluate.worker.ts';
+import type { EvalResults } from '../core/eval/results.ts';
+import type { Setting } from '../core/run-config.ts';
+import type { BaselineProgress } from '../store/baseline.ts';
+
+export type { WorkerOutcome };
+
+export interface EvalActivity {
+  workerStarted: boolean;
+  evaluations: number;
+  exports: number;
+}
+
+declare global {
+  interface Window { __polyglotLabEval?: EvalActivity }
+}
+
+const activity: EvalActivity = { workerStarted: false, evaluations: 0, exports: 0 };
+if (typeof window !== 'undefined') window.__polyglotLabEval = activity;
+
+let remote: Comlink.Remote<EvaluateWorkerApi> | undefined;
+
+function worker(): Comlink.Remote<EvaluateWorkerApi> {
+  if (!remote) {
+    const w = new Worker(new URL('../../workers/evaluate.worker.ts', import.meta.url), { type: 'module', name: 'evaluate' });
+    remote = Comlink.wrap<EvaluateWorkerApi>(w);
+    activity.workerStarted = true;
+  }
+  return remote;
+}
+
+/** BM25 on every setting of a stored dataset; the worker caches the results in IndexedDB. */
+export function evaluateBm25(datasetId: string, onProgress: (p: BaselineProgress) => void): Promise<WorkerOutcome<EvalResults>> {
+  activity.evaluations++;
+  return worker().evaluateBm25(datasetId, Comlink.proxy(onProgress));
+}
+
+export function exportBm25Run(datasetId: string, setting: Setting, depth: number | 'all', onProgress: (p: BaselineProgress) => void): Promise<WorkerOutcome<Blob>> {
+  activity.exports++;
+  return worker().exportRun(datasetId, setting, depth, Comlink.proxy(onProgress));
+}
+
+export function exportQrels(datasetId: string, setting: Setting): Promise<WorkerOutcome<Blob>> {
+  activity.exports++;
+  return worker().exportQrels(datasetId, setting);
+}
+
+/** Cancels the running evaluation or export; it then resolves with a 'cancelled' error and stores nothing. */
+export async function cancelEvaluation(): Promise<void> {
+  await remote?.cancel();
+}
