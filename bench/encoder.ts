@@ -121,7 +121,7 @@ async function benchTfjs(backend: 'wasm' | 'cpu', s: Shape, budgetS: number): Pr
   const vars = enc.trainableVariables();
   const step = await time(async () => {
     // Checkpointed gradients: the plain tape needs > 4 GB for the MiniLM shape (see grads.ts).
-    const { grads } = lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, s.batch / 2), k);
+    const { grads } = await lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, s.batch / 2), k);
     opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     tf.dispose(Object.values(grads));
     await vars[0]!.data();

@@ -3,7 +3,8 @@
  *
  * Loads a tiny generated model over fetch into the tfjs encoder on the requested
  * backend (WebGPU in Playwright's chromium: SwiftShader), embeds the golden token
- * ids and, with grads=1, takes the gradients of the golden InfoNCE loss. Returns
+ * ids and, with grads=1, takes the gradients of the golden InfoNCE loss (tfjs tape
+ * and the checkpointed lossAndGradients). Returns
  * raw numbers; test/browser/encoder-webgpu.spec.ts compares them with the PyTorch
  * fixture.
  */
@@ -11,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { lossAndGradients } from '../core/encoder/grads.ts';
 import { loadEncoder } from '../core/encoder/load.ts';
 import { toTokenBatch } from '../core/encoder/model.ts';
 import type { BackendPreference } from '../core/run-config.ts';
@@ -64,6 +66,20 @@ export async function run(p: URLSearchParams): Promise<unknown> {
     result.loss = (await value.data())[0];
     result.grads = out;
     tf.dispose([value, ...Object.values(grads)]);
+    // The checkpointed per-layer backward (what training uses) on the same backend.
+    const ck = await lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, golden.n_queries, golden.temperature));
+    const outCk: Record<string, number[]> = {};
+    for (const name of Object.keys(golden.grads)) {
+      const dense = name.startsWith('2_Dense/');
+      const v = dense ? enc.denseVars[0]!.weight : enc.params.get(name)?.variable;
+      if (!v) continue;
+      const linear = dense || enc.params.get(name)!.spec.linear;
+      const g = linear ? tf.transpose(ck.grads[v.name]!) : ck.grads[v.name]!;
+      outCk[name] = Array.from(await g.data());
+    }
+    result.lossCheckpointed = ck.loss;
+    result.gradsCheckpointed = outCk;
+    tf.dispose(Object.values(ck.grads));
   }
   enc.dispose();
   return result;

@@ -1,7 +1,7 @@
 /**
  * The tfjs encoder on WebGPU in real chromium (SwiftShader adapter) against the
  * PyTorch golden fixture: pooled embeddings to 1e-4 and InfoNCE gradients to 1e-3
- * relative for tiny-bert; embeddings for tiny-xlmr (F16, CLS + Dense + Normalize).
+ * relative for tiny-bert (tape and checkpointed backward); embeddings for tiny-xlmr (F16, CLS + Dense + Normalize).
  * Model files are served to the page with page.route from the generated folder.
  */
 import { expect, test } from '@playwright/test';
@@ -45,6 +45,7 @@ for (const [model, withGrads] of [['tiny-bert', true], ['tiny-xlmr', false]] as 
     expect(err).toBeUndefined();
     const r = (await page.evaluate(() => (window as unknown as W).__harnessResult)) as {
       active: { backend: string; reason: string }; embeddings: number[][]; loss?: number; grads?: Record<string, number[]>;
+      lossCheckpointed?: number; gradsCheckpointed?: Record<string, number[]>;
     };
     expect(r.active.backend).toBe('webgpu');
     expect(r.embeddings.length).toBe(golden.embeddings.length);
@@ -54,11 +55,13 @@ for (const [model, withGrads] of [['tiny-bert', true], ['tiny-xlmr', false]] as 
       expect(Math.max(...e.map((x, j) => Math.abs(x - ref[j]!)))).toBeLessThan(1e-4);
     });
     if (withGrads) {
-      expect(Math.abs(r.loss! - golden.loss)).toBeLessThan(1e-4 * Math.max(1, golden.loss));
-      for (const [name, ref] of Object.entries(golden.grads)) {
-        const got = r.grads![name]!.slice(0, ref.values.length);
-        const scale = Math.max(...ref.values.map(Math.abs));
-        expect(Math.max(...got.map((x, j) => Math.abs(x - ref.values[j]!))) / scale, name).toBeLessThan(1e-3);
+      for (const [loss, grads] of [[r.loss, r.grads], [r.lossCheckpointed, r.gradsCheckpointed]] as const) {
+        expect(Math.abs(loss! - golden.loss)).toBeLessThan(1e-4 * Math.max(1, golden.loss));
+        for (const [name, ref] of Object.entries(golden.grads)) {
+          const got = grads![name]!.slice(0, ref.values.length);
+          const scale = Math.max(...ref.values.map(Math.abs));
+          expect(Math.max(...got.map((x, j) => Math.abs(x - ref.values[j]!))) / scale, name).toBeLessThan(1e-3);
+        }
       }
     }
   });

@@ -27,12 +27,12 @@ export interface LossAndGradients {
  * lossFn receives the pooled embeddings of each batch (in order) and returns a scalar;
  * it runs under a tape, so it may use any differentiable op.
  */
-export function lossAndGradients(
+export async function lossAndGradients(
   enc: Encoder,
   batches: TokenBatch[],
   lossFn: (embeddings: tf.Tensor2D[]) => tf.Scalar,
   k: KernelChoice = kernelsFor(),
-): LossAndGradients {
+): Promise<LossAndGradients> {
   if (batches.length === 0) throw new LabError('invalid-argument', 'lossAndGradients needs at least one token batch');
   const L = enc.config.layers;
   const { freezeEmbeddings, freezeBottomLayers } = enc.freezeState;
@@ -68,8 +68,9 @@ export function lossAndGradients(
   try {
     // 2. Loss and its gradient w.r.t. each batch's embeddings.
     const { value, grads: dEmb } = tf.valueAndGrads((...es: tf.Tensor[]) => lossFn(es as tf.Tensor2D[]))(stages.map((s) => s.emb));
-    const loss = value.dataSync()[0]!;
-    value.dispose();
+    // Read the loss only after the backward pass is queued: an early read would stall
+    // the GPU pipeline (and WebGPU has no synchronous read).
+    const lossReady = value.data();
 
     // 3. Backward, one stage at a time, each recomputed under its own tape.
     stages.forEach((s, bi) => {
@@ -103,6 +104,8 @@ export function lossAndGradients(
         dy.dispose();
       } else next?.dispose();
     });
+    const loss = (await lossReady)[0]!;
+    value.dispose();
     return { loss, grads };
   } finally {
     for (const s of stages) tf.dispose([s.mask, s.emb, ...s.xs]);

@@ -58,7 +58,7 @@ describe.each(['cpu', 'wasm'] as const)('golden encoder on %s', (backend) => {
         }
       });
 
-      it.each(['tape', 'checkpointed'] as const)('InfoNCE loss and %s gradients match PyTorch to 1e-3 relative', (mode) => {
+      it.each(['tape', 'checkpointed'] as const)('InfoNCE loss and %s gradients match PyTorch to 1e-3 relative', async (mode) => {
         const batch = toTokenBatch(g.inputs.ids, g.inputs.mask);
         const k = kernelsFor();
         expect(k.scatterEmbeddingGrad).toBe(true);
@@ -67,7 +67,7 @@ describe.each(['cpu', 'wasm'] as const)('golden encoder on %s', (backend) => {
         const taped = tf.variableGrads(() => infoNCE(enc.pool(batch, k), g.n_queries, g.temperature), vars);
         const value = taped.value.dataSync()[0]!;
         // Same loss, two gradient paths: tfjs's whole-graph tape and the checkpointed per-layer one.
-        const ckpt = lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, g.n_queries, g.temperature), k);
+        const ckpt = await lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, g.n_queries, g.temperature), k);
         const grads = mode === 'tape' ? taped.grads : ckpt.grads;
         expect(Math.abs(value - g.loss)).toBeLessThan(1e-4 * Math.max(1, g.loss));
         expect(Math.abs(ckpt.loss - g.loss)).toBeLessThan(1e-4 * Math.max(1, g.loss));

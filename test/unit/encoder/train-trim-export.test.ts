@@ -46,7 +46,7 @@ describe('checkpointed gradients with freezing', () => {
     const q = toTokenBatch(inputs.ids.slice(0, 3), inputs.mask.slice(0, 3));
     const p = toTokenBatch(inputs.ids.slice(3), inputs.mask.slice(3));
     const snapshot = new Map(enc.allVariables().map((v) => [v.name, Float32Array.from(v.dataSync())]));
-    const { loss, grads } = lossAndGradients(enc, [q, p], ([eq, ep]) => infoNCE(tf.concat([eq!, ep!]) as tf.Tensor2D, 3, 0.05));
+    const { loss, grads } = await lossAndGradients(enc, [q, p], ([eq, ep]) => infoNCE(tf.concat([eq!, ep!]) as tf.Tensor2D, 3, 0.05));
     expect(loss).toBeGreaterThan(0);
     expect(Object.keys(grads).sort()).toEqual(enc.trainableVariables().map((v) => v.name).sort());
     expect(Object.keys(grads).some((n) => n.endsWith('dense0/linear.weight'))).toBe(true);
