@@ -20,6 +20,8 @@ import { hubRef } from '../src/core/hub/url.ts';
 import type { FileProvider } from '../src/core/hub/model-files.ts';
 import { embedTexts, loadTextModel, type TextModel } from '../src/core/tokenize/text-model.ts';
 import { IdbModelCache } from '../src/store/model-cache.ts';
+import type { TokenizerSource } from '../src/core/tokenize/tokenizer.ts';
+import { trimTextModel, type TrimReport } from '../src/core/tokenize/trim-model.ts';
 import type { EmbedResult, HubLoadRequest, ModelInfo, WorkerResult } from '../src/ui/model/model-types.ts';
 
 // Vite copies the .wasm files and gives their URLs (PLATFORM.md). The page is
@@ -32,6 +34,8 @@ const WASM_PATHS = {
 
 let backend: Promise<ActiveBackend> | undefined;
 let model: TextModel | undefined;
+/** The loaded model's tokenizer files, for the tokenize worker and for trimming (which keeps the specials it declares). */
+let tokenizerSrc: TokenizerSource | undefined;
 let running: AbortController | undefined;
 const cache = new IdbModelCache();
 
@@ -59,8 +63,11 @@ async function deviceBudget(active: ActiveBackend): Promise<number> {
 
 async function finish(files: FileProvider, active: ActiveBackend, base: Omit<ModelInfo, 'dim' | 'pooling' | 'normalize' | 'maxLength' | 'modelType' | 'layers' | 'hidden' | 'vocabSize' | 'backend' | 'backendReason' | 'notes' | 'prompts'>): Promise<ModelInfo> {
   const next = await loadTextModel(files);
+  const tokenizerJson = await files('tokenizer.json');
+  const tokenizerConfig = await files('tokenizer_config.json');
   model?.encoder.dispose();
   model = next;
+  tokenizerSrc = tokenizerJson ? { tokenizerJson, ...(tokenizerConfig ? { tokenizerConfig } : {}) } : undefined;
   const c = next.encoder.config;
   return {
     ...base,
@@ -116,6 +123,22 @@ const api = {
       const started = performance.now();
       const vectors = await embedTexts(model, texts, { prefix });
       return { ok: true, value: { dim: model.encoder.dim, vectors, seconds: (performance.now() - started) / 1000 } };
+    } catch (e) {
+      return fail(e);
+    }
+  },
+
+  /** tokenizer.json (+ tokenizer_config.json) of the loaded model, for the tokenize worker. */
+  tokenizerSource(): WorkerResult<TokenizerSource> {
+    if (!model || !tokenizerSrc) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
+    return { ok: true, value: tokenizerSrc };
+  },
+
+  /** Keeps only these token ids (tokenizer ids, e.g. a dataset's distinct ids) plus the specials in the embedding table. */
+  trimVocab(usedIds: Int32Array): WorkerResult<TrimReport> {
+    try {
+      if (!model || !tokenizerSrc) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
+      return { ok: true, value: trimTextModel(model, usedIds, tokenizerSrc.tokenizerJson) };
     } catch (e) {
       return fail(e);
     }

@@ -22,7 +22,7 @@ export interface TokenCacheKey {
 interface TokenCacheSchema extends DBSchema {
   tokens: {
     key: string;
-    value: { key: string; datasetHash: string; ids: ArrayBuffer; offsets: ArrayBuffer; count: number; storedAt: number };
+    value: { key: string; datasetHash: string; ids: ArrayBuffer; offsets: ArrayBuffer; count: number; storedAt: number; truncated?: number };
     indexes: { byDataset: string };
   };
 }
@@ -55,13 +55,14 @@ export class IdbTokenCache {
   async get(k: TokenCacheKey, count: number): Promise<RaggedTokens | undefined> {
     const rec = await (await this.open()).get('tokens', tokenCacheKey(k));
     if (!rec || rec.count !== count) return undefined;
-    return { ids: new Int32Array(rec.ids), offsets: new Int32Array(rec.offsets) };
+    return { ids: new Int32Array(rec.ids), offsets: new Int32Array(rec.offsets), ...(rec.truncated !== undefined ? { truncated: rec.truncated } : {}) };
   }
 
   async put(k: TokenCacheKey, t: RaggedTokens): Promise<void> {
     const rec = {
       key: tokenCacheKey(k), datasetHash: k.datasetHash, count: t.offsets.length - 1, storedAt: Date.now(),
       ids: t.ids.slice().buffer, offsets: t.offsets.slice().buffer,
+      ...(t.truncated !== undefined ? { truncated: t.truncated } : {}),
     };
     try {
       await (await this.open()).put('tokens', rec);
@@ -97,11 +98,12 @@ export class IdbTokenCache {
 export async function tokenizeCached(
   cache: IdbTokenCache, tokenizer: LabTokenizer, texts: readonly string[],
   key: Omit<TokenCacheKey, 'tokenizerHash'>,
+  onProgress?: (done: number) => void,
 ): Promise<{ tokens: RaggedTokens; fromCache: boolean; cacheWarning?: string }> {
   const full: TokenCacheKey = { ...key, tokenizerHash: tokenizer.hash };
   const hit = await cache.get(full, texts.length).catch(() => undefined);
   if (hit) return { tokens: hit, fromCache: true };
-  const tokens = tokenizer.encodeBatch(texts, { maxLength: key.maxLength, prefix: key.prefix });
+  const tokens = tokenizer.encodeBatch(texts, { maxLength: key.maxLength, prefix: key.prefix }, onProgress);
   try {
     await cache.put(full, tokens);
     return { tokens, fromCache: false };

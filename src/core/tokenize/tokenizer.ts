@@ -21,6 +21,12 @@ import type { FileProvider } from '../hub/model-files.ts';
 export interface RaggedTokens {
   ids: Int32Array;
   offsets: Int32Array;
+  /**
+   * How many texts were cut to the max length, when known (set by encodeBatch
+   * and kept by the token cache). A text that exactly fills the max length is
+   * not truncated, so this cannot be recovered from the lengths alone.
+   */
+  truncated?: number;
 }
 
 export interface EncodeOptions {
@@ -111,10 +117,15 @@ export class LabTokenizer {
 
   /** Ids of one text with the model's special tokens, at most `maxLength` long; the closing special always survives. */
   encode(text: string, opts: EncodeOptions): number[] {
+    return this.encodeCounted(text, opts).ids;
+  }
+
+  private encodeCounted(text: string, opts: EncodeOptions): { ids: number[]; truncated: boolean } {
     const budget = this.contentBudget(opts.maxLength);
     const content = this.core.encode((opts.prefix ?? '') + text, null, { add_special_tokens: false });
-    const cut = content.length > budget ? content.slice(0, budget) : content;
-    return [...this.prefixIds, ...cut, ...this.suffixIds];
+    const truncated = content.length > budget;
+    const cut = truncated ? content.slice(0, budget) : content;
+    return { ids: [...this.prefixIds, ...cut, ...this.suffixIds], truncated };
   }
 
   /** Many texts at once, ragged. */
@@ -123,8 +134,11 @@ export class LabTokenizer {
     const parts: number[][] = [];
     const offsets = new Int32Array(texts.length + 1);
     let total = 0;
+    let truncated = 0;
     for (let i = 0; i < texts.length; i++) {
-      const ids = this.encode(texts[i]!, opts);
+      const r = this.encodeCounted(texts[i]!, opts);
+      const ids = r.ids;
+      if (r.truncated) truncated++;
       parts.push(ids);
       total += ids.length;
       offsets[i + 1] = total;
@@ -133,7 +147,7 @@ export class LabTokenizer {
     const ids = new Int32Array(total);
     for (let i = 0; i < parts.length; i++) ids.set(parts[i]!, offsets[i]!);
     onProgress?.(texts.length);
-    return { ids, offsets };
+    return { ids, offsets, truncated };
   }
 
   private contentBudget(maxLength: number): number {
