@@ -9,6 +9,7 @@ import { isLabError } from '../core/errors.ts';
 import type { Lang } from '../core/dataset/types.ts';
 import { openLabDb, type LabDatabase } from '../store/db.ts';
 import { listDatasets, removeDataset } from '../store/datasets.ts';
+import { IdbTokenCache } from '../store/token-cache.ts';
 import type { ImportProgress, ProbedFile } from '../store/import-types.ts';
 import type { DatasetRecord } from '../store/schema.ts';
 import { requestPersistence, storageEstimate, type PersistenceState, type StorageEstimateInfo } from '../store/storage-info.ts';
@@ -148,6 +149,10 @@ export class LabState {
     try {
       await this.baseline.forget(id);
       await removeDataset(await this.db(), id);
+      // Its cached token ids go too (a cache: failing to drop them loses nothing).
+      const tokens = new IdbTokenCache();
+      await tokens.deleteDataset(id).catch(() => 0);
+      tokens.close();
       this.datasets = await listDatasets(await this.db());
     } catch (e) {
       this.errors = [toDiagnostic(e)];

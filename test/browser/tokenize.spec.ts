@@ -18,7 +18,9 @@ import { shardSourceFromBytes } from '../../src/core/dataset/shard-source.ts';
 import { buildDataset } from '../../src/core/dataset/build.ts';
 import { LabTokenizer } from '../../src/core/tokenize/tokenizer.ts';
 
-const XQUAD_EN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/xquad-r/en.json');
+const XQUAD = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/xquad-r');
+const XQUAD_EN = join(XQUAD, 'en.json');
+const XQUAD_DE = join(XQUAD, 'de.json');
 const TINY_BERT = join(GENERATED_MODELS_DIR, 'tiny-bert');
 /** tiny-bert: sentence_bert_config max_seq_length 62, prompts query: / passage: (config_sentence_transformers.json). */
 const MAX_LENGTH = 62;
@@ -33,9 +35,9 @@ test.beforeAll(async () => {
 test.afterAll(async () => { await hub?.close(); });
 
 /** The expected numbers, computed here with the Node tokenizer on the same file (written independently of the app's stats code). */
-async function expected() {
-  const bytes = new Uint8Array(await readFile(XQUAD_EN));
-  const ds = buildDataset([await parseShard(shardSourceFromBytes('en.json', bytes))]);
+async function expected(file = XQUAD_EN) {
+  const name = file.split('/').at(-1)!;
+  const ds = buildDataset([await parseShard(shardSourceFromBytes(name, new Uint8Array(await readFile(file))))]);
   const tok = await LabTokenizer.fromSource({ tokenizerJson: new Uint8Array(await readFile(join(TINY_BERT, 'tokenizer.json'))) });
   const texts = [...ds.queries.map((q) => `query: ${q.text}`), ...ds.passages.map((p) => `passage: ${p.title ? `${p.title} ${p.text}` : p.text}`)];
   let total = 0;
@@ -51,8 +53,31 @@ async function expected() {
   const specials = [0, 100, 101, 102, 103]; // [PAD] [UNK] [CLS] [SEP] [MASK] of mBERT
   return {
     queries: ds.queries.length, passages: ds.passages.length, texts: texts.length, total, truncated, distinct: ids.size,
-    rows: new Set([...ids, ...specials]).size, sentence: ds.queries[0]!.text,
+    rows: new Set([...ids, ...specials]).size, sentence: ds.queries[0]!.text, ids,
   };
+}
+
+async function importAs(page: Page, file: string, name: string): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles([file]);
+  await expect(page.getByTestId('pending-file')).toHaveCount(1);
+  await page.getByTestId('dataset-name').fill(name);
+  await page.getByTestId('import-button').click();
+  await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 60_000 });
+  await expect(page.locator(`[data-testid="dataset"][data-name="${name}"]`)).toBeVisible();
+}
+
+/** Entries in the token cache's IndexedDB store. */
+async function cachedEntries(page: Page): Promise<number> {
+  return page.evaluate(() => new Promise<number>((ok, fail) => {
+    const req = indexedDB.open('polyglot-lab-token-cache');
+    req.onerror = () => fail(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      const c = db.transaction('tokens').objectStore('tokens').count();
+      c.onsuccess = () => { ok(c.result); db.close(); };
+      c.onerror = () => fail(c.error);
+    };
+  }));
 }
 
 async function loadModel(page: Page): Promise<void> {
@@ -126,4 +151,31 @@ test('tokenizes XQuAD-R en in the worker, caches the ids, trims the vocabulary, 
   const trimmed = await embed(page, want.sentence);
   trimmed.forEach((x, i) => expect(Math.abs(x - untrimmed[i]!)).toBeLessThan(1e-5));
   await expect(page.getByTestId('model-info')).toContainText(`vocabulary ${want.rows.toLocaleString('en-US')}, max length ${MAX_LENGTH}`);
+});
+
+test('several datasets: the union of their ids, a selection served from the cache, removal drops their cached ids', async ({ page }) => {
+  const [en, de] = await Promise.all([expected(XQUAD_EN), expected(XQUAD_DE)]);
+  await page.goto(`/?hub=${encodeURIComponent(hub!.url)}`);
+  await importAs(page, XQUAD_EN, 'xq-en');
+  await importAs(page, XQUAD_DE, 'xq-de');
+  await loadModel(page);
+  await expect(page.getByTestId('prepare-dataset')).toHaveCount(2);
+
+  const both = await tokenize(page);
+  expect(both).toEqual({
+    texts: en.texts + de.texts, total: en.total + de.total, truncated: en.truncated + de.truncated,
+    distinct: new Set([...en.ids, ...de.ids]).size, fromCache: 'false',
+  });
+  expect(await cachedEntries(page)).toBe(4); // 2 datasets × (queries, passages)
+
+  await page.locator('[data-testid="prepare-dataset"][data-name="xq-en"]').uncheck();
+  const onlyDe = await tokenize(page);
+  expect(onlyDe).toEqual({ texts: de.texts, total: de.total, truncated: de.truncated, distinct: de.distinct, fromCache: 'true' });
+
+  const card = page.locator('[data-testid="dataset"][data-name="xq-de"]');
+  await card.getByTestId('remove-dataset').click();
+  await card.getByTestId('confirm-remove').click();
+  await expect(page.getByTestId('dataset')).toHaveCount(1);
+  await expect.poll(() => cachedEntries(page)).toBe(2);
+  await expect(page.getByTestId('prepare-dataset')).toHaveCount(1);
 });
