@@ -22,7 +22,9 @@ import { embedTexts, loadTextModel, type TextModel } from '../src/core/tokenize/
 import { IdbModelCache } from '../src/store/model-cache.ts';
 import type { TokenizerSource } from '../src/core/tokenize/tokenizer.ts';
 import { trimTextModel, type TrimReport } from '../src/core/tokenize/trim-model.ts';
-import type { EmbedResult, HubLoadRequest, ModelInfo, WorkerResult } from '../src/ui/model/model-types.ts';
+import type { EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, ModelInfo, WorkerResult } from '../src/ui/model/model-types.ts';
+import { exportEncoder } from '../src/core/encoder/export.ts';
+import { zipExportedFolder } from '../src/core/encoder/export-zip.ts';
 
 // Vite copies the .wasm files and gives their URLs (PLATFORM.md). The page is
 // not cross-origin isolated, so tfjs picks a non-threaded binary.
@@ -34,6 +36,8 @@ const WASM_PATHS = {
 
 let backend: Promise<ActiveBackend> | undefined;
 let model: TextModel | undefined;
+/** The loaded model's files and name, for export (tokenizer files are copied from them). */
+let modelSource: { files: FileProvider; label: string } | undefined;
 /** The loaded model's tokenizer files, for the tokenize worker and for trimming (which keeps the specials it declares). */
 let tokenizerSrc: TokenizerSource | undefined;
 let running: AbortController | undefined;
@@ -67,6 +71,7 @@ async function finish(files: FileProvider, active: ActiveBackend, base: Omit<Mod
   const tokenizerConfig = await files('tokenizer_config.json');
   model?.encoder.dispose();
   model = next;
+  modelSource = { files, label: base.label };
   tokenizerSrc = tokenizerJson ? { tokenizerJson, ...(tokenizerConfig ? { tokenizerConfig } : {}) } : undefined;
   const c = next.encoder.config;
   return {
@@ -139,6 +144,23 @@ const api = {
     try {
       if (!model || !tokenizerSrc) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
       return { ok: true, value: trimTextModel(model, usedIds, tokenizerSrc.tokenizerJson) };
+    } catch (e) {
+      return fail(e);
+    }
+  },
+
+  /** The current model (trimmed / fine-tuned weights included) as a zipped Hugging Face folder; the zip's buffer is transferred. */
+  async exportModel(req: ModelExportRequest = {}): Promise<WorkerResult<ModelExport>> {
+    try {
+      if (!model || !modelSource) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
+      const started = performance.now();
+      const out = await exportEncoder(model.encoder, { source: modelSource.files, dtype: req.dtype ?? 'F32' });
+      const z = zipExportedFolder(out, modelSource.label);
+      const value: ModelExport = {
+        fileName: z.fileName, folder: z.folder, zip: z.zip, notes: out.notes, seconds: (performance.now() - started) / 1000,
+        files: [...out.files].map(([path, bytes]) => ({ path, bytes: bytes.byteLength })),
+      };
+      return Comlink.transfer({ ok: true, value }, [z.zip.buffer]);
     } catch (e) {
       return fail(e);
     }

@@ -43,3 +43,22 @@ export interface EmbedResult {
   vectors: Float32Array[];
   seconds: number;
 }
+
+export interface ModelExportRequest {
+  /** Storage dtype of model.safetensors: F32 (exact, default) or F16 (half the size). */
+  dtype?: 'F32' | 'F16';
+}
+
+/** The current model as a zipped Hugging Face / sentence-transformers folder. */
+export interface ModelExport {
+  /** `<model name>-polyglot-lab.zip`. */
+  fileName: string;
+  /** The folder the zip holds, `<model name>-polyglot-lab/`. */
+  folder: string;
+  zip: Uint8Array;
+  /** Files in the folder and their (uncompressed) sizes. */
+  files: { path: string; bytes: number }[];
+  /** What the export could not include, e.g. a tokenizer file that cannot be rewritten for a trimmed vocabulary. */
+  notes: string[];
+  seconds: number;
+}
