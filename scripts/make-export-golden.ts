@@ -21,7 +21,7 @@ import { loadEncoder } from '../src/core/encoder/load.ts';
 import { exportEncoder } from '../src/core/encoder/export.ts';
 import { folderFileProvider } from '../src/core/encoder/node-folder.ts';
 import {
-  EXPORT_GOLDEN_MODELS, GENERATED_DIR, MODELS_DIR, STEP_LR, fineTuneOneStep, goldenBatch, readGoldenInputs, type ExportGoldenModel,
+  EXPORT_GOLDEN_MODELS, GENERATED_DIR, MODELS_DIR, STEP_LR, fineTuneOneStep, goldenBatch, prepareForStep, readGoldenInputs, type ExportGoldenModel,
 } from './export-golden-step.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +33,9 @@ export interface ExportGolden {
   generator: string;
   lr: number;
   dtype: string;
+  /** Vocabulary trimmed to the golden ids before the step (inputs are then in the trimmed ids). */
+  trimmed: boolean;
+  vocab_size: number;
   loss_before_step: number;
   inputs: { ids: number[][]; mask: number[][] };
   /** PyTorch (float64) embeddings of the exported, fine-tuned folder. */
@@ -63,12 +66,14 @@ export async function writeFolder(dir: string, files: Map<string, Uint8Array>): 
 }
 
 async function makeOne(model: ExportGoldenModel): Promise<ExportGolden> {
-  const g = readGoldenInputs(model);
+  const untuned = readGoldenInputs(model);
   const src = folderFileProvider(join(GENERATED_DIR, model));
   const enc = await loadEncoder(src);
+  const g = prepareForStep(enc, model, untuned);
   const loss = await fineTuneOneStep(enc, g);
   const tfjs = await enc.embed(goldenBatch(g));
   const { dtype } = EXPORT_GOLDEN_MODELS[model];
+  const vocabSize = enc.config.vocabSize;
   const out = await exportEncoder(enc, { source: src, dtype });
   enc.dispose();
   const dir = join(GENERATED_DIR, `export-${model}`);
@@ -86,11 +91,13 @@ async function makeOne(model: ExportGoldenModel): Promise<ExportGolden> {
       generator: `scripts/make-export-golden.ts + scripts/golden_export.py (PyTorch ${py.torch}, float64, nn.TransformerEncoderLayer)`,
       lr: STEP_LR,
       dtype,
+      trimmed: EXPORT_GOLDEN_MODELS[model].trim,
+      vocab_size: vocabSize,
       loss_before_step: loss,
       inputs: g.inputs,
       embeddings: py.embeddings,
       max_abs_diff_vs_tfjs_in_memory: Math.max(...py.embeddings.map((e, i) => maxAbs(e, tfjs[i]!))),
-      moved_from_untuned: Math.min(...py.embeddings.map((e, i) => maxAbs(e, g.embeddings[i]!))),
+      moved_from_untuned: Math.min(...py.embeddings.map((e, i) => maxAbs(e, untuned.embeddings[i]!))),
       checks: py.checks,
     };
   } finally {

@@ -18,7 +18,7 @@ import { parseSafetensors } from '../../../src/core/encoder/safetensors.ts';
 import { paramSpecs } from '../../../src/core/encoder/weights.ts';
 import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
 import {
-  EXPORT_GOLDEN_MODELS, STEP_LR, fineTuneOneStep, goldenBatch, readGoldenInputs, type ExportGoldenModel,
+  EXPORT_GOLDEN_MODELS, STEP_LR, fineTuneOneStep, goldenBatch, prepareForStep, readGoldenInputs, type ExportGoldenModel, type GoldenInputs,
 } from '../../../scripts/export-golden-step.ts';
 import type { ExportGolden } from '../../../scripts/make-export-golden.ts';
 import { FIXTURES, GEN_DIR, maxAbs } from './helpers.ts';
@@ -34,6 +34,8 @@ const json = (out: ExportedFolder, path: string): any => { // eslint-disable-lin
 const EXPECT = {
   'tiny-bert': { modelType: 'bert', prefix: 'bert.', pooling: 'mean', modules: ['Transformer', 'Pooling', 'Normalize'], dense: undefined, prompts: { query: 'query: ', passage: 'passage: ' } },
   'tiny-xlmr': { modelType: 'xlm-roberta', prefix: 'roberta.', pooling: 'cls', modules: ['Transformer', 'Pooling', 'Dense', 'Normalize'], dense: { in: 32, out: 24 }, prompts: {} },
+  // No sentence-transformers files in the source: a plain Transformers folder (mean pooling is the loader's default).
+  'tiny-distilbert': { modelType: 'distilbert', prefix: 'distilbert.', pooling: 'mean', modules: undefined, dense: undefined, prompts: {} },
 } as const;
 
 beforeAll(async () => {
@@ -43,15 +45,17 @@ beforeAll(async () => {
 
 describe.each(Object.keys(EXPORT_GOLDEN_MODELS) as ExportGoldenModel[])('export of fine-tuned %s loads in PyTorch', (model) => {
   const fx = JSON.parse(readFileSync(join(FIXTURES, `golden-export-${model}.json`), 'utf8')) as ExportGolden;
-  const g = readGoldenInputs(model);
+  const untuned = readGoldenInputs(model);
   const want = EXPECT[model];
-  const { dtype } = EXPORT_GOLDEN_MODELS[model];
+  const { dtype, trim } = EXPORT_GOLDEN_MODELS[model];
+  let g: GoldenInputs;
   let out: ExportedFolder;
   let back: Encoder;
 
   beforeAll(async () => {
     const src = folderFileProvider(join(GEN_DIR, model));
     const enc = await loadEncoder(src);
+    g = prepareForStep(enc, model, untuned);
     const loss = await fineTuneOneStep(enc, g);
     expect(Math.abs(loss - fx.loss_before_step)).toBeLessThan(1e-5);
     out = await exportEncoder(enc, { source: src, dtype });
@@ -63,7 +67,10 @@ describe.each(Object.keys(EXPORT_GOLDEN_MODELS) as ExportGoldenModel[])('export 
   it('the fixture was made by this step on these inputs', () => {
     expect(fx.lr).toBe(STEP_LR);
     expect(fx.dtype).toBe(dtype);
+    expect(fx.trimmed).toBe(trim);
+    expect(fx.vocab_size).toBe(back.config.vocabSize);
     expect(fx.inputs).toEqual(g.inputs);
+    if (trim) expect(back.config.vocabSize).toBeLessThan(100);
   });
 
   it('re-imported export matches the PyTorch embeddings of the exported folder to 1e-4, and is not the untuned model', async () => {
@@ -74,7 +81,7 @@ describe.each(Object.keys(EXPORT_GOLDEN_MODELS) as ExportGoldenModel[])('export 
       expect(got[i]!.length).toBe(fx.embeddings[i]!.length);
       worst = Math.max(worst, maxAbs(got[i]!, fx.embeddings[i]!));
       // Every row moved well beyond the tolerance: the fine-tuned weights were exported.
-      expect(maxAbs(got[i]!, g.embeddings[i]!)).toBeGreaterThan(50 * 1e-4);
+      expect(maxAbs(got[i]!, untuned.embeddings[i]!)).toBeGreaterThan(50 * 1e-4);
     }
     expect(worst).toBeLessThan(1e-4);
   });
@@ -94,9 +101,24 @@ describe.each(Object.keys(EXPORT_GOLDEN_MODELS) as ExportGoldenModel[])('export 
     expect(config.torch_dtype).toBe(dtype === 'F16' ? 'float16' : 'float32');
   });
 
-  it('has the sentence-transformers layout (modules.json, 1_Pooling, Dense, config files) and the tokenizer files', () => {
+  it.runIf(trim)('trimmed: tokenizer.json and vocab.txt are rewritten to the kept tokens, vocab_trim.json says which', () => {
+    const tok = json(out, 'tokenizer.json');
+    const vocab = dec.decode(out.files.get('vocab.txt')!).split('\n').slice(0, -1);
+    expect(vocab.length).toBe(back.config.vocabSize);
+    expect(Object.keys(tok.model.vocab).length).toBe(back.config.vocabSize);
+    vocab.forEach((t, i) => expect(tok.model.vocab[t], t).toBe(i));
+    const original = readFileSync(join(GEN_DIR, model, 'vocab.txt'), 'utf8').split('\n');
+    const kept = json(out, 'vocab_trim.json').kept_ids as number[];
+    expect(kept.map((i) => original[i])).toEqual(vocab);
+    for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) {
+      expect(Buffer.from(out.files.get(f)!).equals(readFileSync(join(GEN_DIR, model, f))), `${f} copied unchanged`).toBe(true);
+    }
+    expect(out.files.has('modules.json')).toBe(false);
+  });
+
+  it.runIf(want.modules !== undefined)('has the sentence-transformers layout (modules.json, 1_Pooling, Dense, config files) and the tokenizer files', () => {
     const modules = json(out, 'modules.json') as { idx: number; name: string; path: string; type: string }[];
-    expect(modules.map((m) => m.type)).toEqual(want.modules.map((k) => `sentence_transformers.models.${k}`));
+    expect(modules.map((m) => m.type)).toEqual(want.modules!.map((k) => `sentence_transformers.models.${k}`));
     expect(modules.map((m) => m.idx)).toEqual(modules.map((_, i) => i));
     expect(modules[0]!.path).toBe('');
     expect(modules[1]!.path).toBe('1_Pooling');
@@ -133,7 +155,7 @@ describe.each(Object.keys(EXPORT_GOLDEN_MODELS) as ExportGoldenModel[])('export 
 
   it('the PyTorch reference verified the folder when the fixture was made', () => {
     expect(fx.checks).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^sentence-transformers modules/),
+      ...(want.modules ? [expect.stringMatching(/^sentence-transformers modules/)] : []),
       expect.stringMatching(new RegExp(`^model\\.safetensors: \\d+ tensors, all used, prefix ${want.prefix.replace('.', '\\.')}$`)),
       expect.stringMatching(/^tokenizer\.json == vocab\.txt/),
       expect.stringMatching(/^exported vocab\.txt tokenizes the \d+ texts to the input ids$/),
