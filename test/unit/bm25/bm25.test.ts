@@ -13,6 +13,8 @@ describe('analyzer', () => {
     expect(analyze('我们是中国人民', 'zh')).toEqual(['我们', '是', '中国', '人民']);
     expect(analyze('สวัสดีครับ ผมชื่อสมชาย', 'th')).toEqual(['สวัสดี', 'ครับ', 'ผม', 'ชื่อ', 'สมชาย']);
     expect(analyze('Straße ΟΔΟΣ', 'el')).toEqual(['straße', 'οδος']); // final sigma
+    // Split as Chromium's word rules do, so browser and Node index the same terms; numbers keep their point.
+    expect(analyze('The U.S. army, d.h. z.B. π.Χ. ＵＮ．ｏ 3.14', 'en')).toEqual(['the', 'u', 's', 'army', 'd', 'h', 'z', 'b', 'π', 'χ', 'un', 'o', '3.14']);
   });
 });
 
