@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { bm25Model } from '../../../src/core/bm25/search.ts';
+import { evaluateDataset } from '../../../src/core/eval/evaluate.ts';
+import { heatColour, heatText, lareqaView, miraclView } from '../../../src/ui/baseline-view.ts';
+import { toyDataset } from '../store/helpers.ts';
+
+describe('baseline view', () => {
+  it('lays the results out as the heatmap: mono on the diagonal, cross off it, multi and rank distance per query language', async () => {
+    const r = await evaluateDataset(toyDataset().dataset, bm25Model());
+    const v = lareqaView(r);
+    expect(v.langs).toEqual(['de', 'en']);
+    const [de, en] = v.rows;
+    expect(de!.cells.map((c) => [c!.setting, c!.candidateLang, c!.map, c!.numQ])).toEqual([
+      ['mono', 'de', r.settings.mono!.pairs['de-de']!.map, 1],
+      ['cross', 'en', r.settings.cross!.pairs['de-en']!.map, 1],
+    ]);
+    expect(en!.cells.map((c) => c!.setting)).toEqual(['cross', 'mono']);
+    expect(de!.multi!.map).toBe(r.settings.multi!.pairs['de-all']!.map);
+    expect(en!.bias).toEqual({ value: r.languageBias!.byQueryLang.en, numQ: r.languageBias!.numQ.en });
+    expect(v.headlines.map((h) => [h.setting, h.map])).toEqual([
+      ['mono', r.settings.mono!.macro.map], ['cross', r.settings.cross!.macro.map], ['multi', r.settings.multi!.macro.map],
+    ]);
+    expect(v.headlines[1]!.averaging).toContain('2 pairs');
+    expect(v.bias).toEqual({ macro: r.languageBias!.macro, numLangs: 2 });
+  });
+
+  it('MIRACL results give one nDCG@10 / Recall@100 row per language', async () => {
+    const r = await evaluateDataset(toyDataset().dataset, bm25Model(), { settings: ['mono'] });
+    const v = miraclView(r);
+    expect(v.rows.map((x) => [x.lang, x.ndcg10, x.recall100])).toEqual([
+      ['de', r.settings.mono!.pairs['de-de']!.ndcg_cut_10, r.settings.mono!.pairs['de-de']!.recall_100],
+      ['en', r.settings.mono!.pairs['en-en']!.ndcg_cut_10, r.settings.mono!.pairs['en-en']!.recall_100],
+    ]);
+  });
+
+  it('the colour scale runs light to dark and clamps; text stays readable', () => {
+    expect(heatColour(0)).toBe('rgb(255, 255, 217)');
+    expect(heatColour(1)).toBe('rgb(8, 29, 88)');
+    expect(heatColour(-1)).toBe(heatColour(0));
+    expect(heatColour(2)).toBe(heatColour(1));
+    expect(heatColour(Number.NaN)).toBe(heatColour(0));
+    expect(heatColour(0.5)).toBe('rgb(65, 182, 196)');
+    expect(heatText(0.1)).not.toBe(heatText(0.9));
+  });
+});
