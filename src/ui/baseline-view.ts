@@ -121,3 +121,25 @@ export function miraclView(r: EvalResults): MiraclView {
   });
   return { rows, macro: { ndcg10: mono.macro.ndcg_cut_10, recall100: mono.macro.recall_100, numLangs: mono.macro.num_pairs } };
 }
+
+/** Bytes per run line measured on XQuAD-R (`de/56be… Q0 de/0/0/0 1 16.836754504017296 polyglot-lab.bm25.multi`). */
+export const RUN_LINE_BYTES = 83;
+/** Larger run files are left to `lab bm25`, which streams to disk: the page builds the file in memory first. */
+export const MAX_RUN_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Lines the run file of a setting will have, from the dataset's per-language
+ * counts: mono, each query against its language's candidates; cross, against
+ * every other language's; multi, against the whole pool; `depth` caps each list.
+ */
+export function runLines(perLanguage: readonly { lang: Lang; queries: number; candidates: number }[], setting: 'mono' | 'cross' | 'multi', depth: number | 'all'): number {
+  const cap = (n: number) => (depth === 'all' ? n : Math.min(depth, n));
+  const all = perLanguage.reduce((s, l) => s + l.candidates, 0);
+  let lines = 0;
+  for (const x of perLanguage) {
+    if (setting === 'mono') lines += x.queries * cap(x.candidates);
+    else if (setting === 'multi') lines += x.queries * cap(all);
+    else for (const y of perLanguage) if (y.lang !== x.lang) lines += x.queries * cap(y.candidates);
+  }
+  return lines;
+}

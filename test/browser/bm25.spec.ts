@@ -149,6 +149,7 @@ test('BM25 heatmap after import equals the core on the same files, survives a re
   // TREC run of the mono setting, 5 deep: exactly the core's run, line for line.
   await page.getByTestId('export-setting').selectOption('mono');
   await page.getByTestId('export-depth').fill(String(DEPTH));
+  await expect(page.getByTestId('run-size')).toContainText('17,850 lines');
   const [runDl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('export-run').click()]);
   expect(runDl.suggestedFilename()).toMatch(/\.bm25\.mono\.depth-5\.trec$/);
   const runText = await readFile((await runDl.path())!, 'utf8');

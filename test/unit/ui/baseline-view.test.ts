@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bm25Model } from '../../../src/core/bm25/search.ts';
 import { evaluateDataset } from '../../../src/core/eval/evaluate.ts';
-import { heatColour, heatText, lareqaView, miraclView } from '../../../src/ui/baseline-view.ts';
+import { heatColour, heatText, lareqaView, miraclView, runLines } from '../../../src/ui/baseline-view.ts';
 import { toyDataset } from '../store/helpers.ts';
 
 describe('baseline view', () => {
@@ -41,5 +41,14 @@ describe('baseline view', () => {
     expect(heatColour(Number.NaN)).toBe(heatColour(0));
     expect(heatColour(0.5)).toBe('rgb(65, 182, 196)');
     expect(heatText(0.1)).not.toBe(heatText(0.9));
+  });
+
+  it('counts the lines of a run file per setting and depth', () => {
+    const per = [{ lang: 'de', queries: 2, candidates: 10 }, { lang: 'en', queries: 3, candidates: 4 }];
+    expect(runLines(per, 'mono', 'all')).toBe(2 * 10 + 3 * 4);
+    expect(runLines(per, 'mono', 5)).toBe(2 * 5 + 3 * 4);
+    expect(runLines(per, 'cross', 'all')).toBe(2 * 4 + 3 * 10);
+    expect(runLines(per, 'multi', 'all')).toBe(5 * 14);
+    expect(runLines(per, 'multi', 1)).toBe(5);
   });
 });
