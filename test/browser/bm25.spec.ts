@@ -171,3 +171,25 @@ test('BM25 heatmap after import equals the core on the same files, survives a re
   await expectNumbers();
   expect(await page.evaluate(() => window.__polyglotLabEval)).toEqual({ workerStarted: false, evaluations: 0, exports: 0 });
 });
+
+test('MIRACL: the per-language nDCG@10 / Recall@100 table equals the core, and only the mono run is offered', async ({ page }) => {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/datasets/miracl');
+  const files = ['topics.miracl-v1.0-de-dev.tsv', 'qrels.miracl-v1.0-de-dev.tsv', 'miracl-corpus-v1.0-de-0.jsonl.gz', 'miracl-corpus-v1.0-de-1.jsonl.gz'].map((f) => join(dir, f));
+  const ds = await loadDatasetFromPaths(files);
+  const want = await evaluateDataset(ds, bm25Model());
+  const cell = want.settings.mono!.pairs['de-de']!;
+
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles(files);
+  await expect(page.getByTestId('pending-file')).toHaveCount(4);
+  await page.getByTestId('import-button').click();
+  await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 60_000 });
+  await expect(page.getByTestId('baseline')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('miracl-row')).toHaveCount(1);
+  await expect(page.getByTestId('ndcg-de')).toHaveText(score(cell.ndcg_cut_10));
+  await expect(page.getByTestId('recall-de')).toHaveText(score(cell.recall_100));
+  await expect(page.getByTestId('macro-ndcg')).toHaveText(score(want.settings.mono!.macro.ndcg_cut_10));
+  await expect(page.getByTestId('heatmap')).toHaveCount(0);
+  await expect(page.getByTestId('export-setting')).toBeDisabled();
+  await expect(page.getByTestId('export-setting').locator('option')).toHaveText(['mono']);
+});
