@@ -170,6 +170,13 @@ test('BM25 heatmap after import equals the core on the same files, survives a re
   await expect(page.getByTestId('baseline-cached')).toContainText('from cache');
   await expectNumbers();
   expect(await page.evaluate(() => window.__polyglotLabEval)).toEqual({ workerStarted: false, evaluations: 0, exports: 0 });
+
+  // Run again, cancel at once: a notice, and the cached results stay on screen.
+  await page.getByTestId('baseline-run').click();
+  await page.getByTestId('baseline-cancel').click();
+  await expect(page.getByTestId('baseline-notice')).toHaveText('BM25 run cancelled; nothing was stored.', { timeout: 30_000 });
+  await expect(baseline).toHaveAttribute('data-status', 'done');
+  await expectNumbers();
 });
 
 test('MIRACL: the per-language nDCG@10 / Recall@100 table equals the core, and only the mono run is offered', async ({ page }) => {
