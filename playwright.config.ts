@@ -7,6 +7,11 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu',
 ];
 
+// `npm test` picks a free port (PLAYWRIGHT_PORT) and always builds afresh, so a
+// preview server left running elsewhere can neither block nor stand in for this build.
+const PORT = Number(process.env.PLAYWRIGHT_PORT ?? 4173);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+
 export default defineConfig({
   testDir: 'test/browser',
   testMatch: '**/*.spec.ts',
@@ -15,14 +20,14 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: ORIGIN,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: 'npx vite build && npx vite preview --port 4173 --strictPort --host 127.0.0.1',
-    url: 'http://127.0.0.1:4173',
-    reuseExistingServer: !process.env.CI,
+    command: `npx vite build && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+    url: ORIGIN,
+    reuseExistingServer: !process.env.CI && !process.env.PLAYWRIGHT_PORT,
     timeout: 180_000,
   },
 });

@@ -10,6 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,10 +73,25 @@ async function runVitest(dir) {
   return { name: 'vitest', passed, failed, seconds };
 }
 
+/** A port nothing listens on now, for this run's own preview server. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Playwright's JSON reporter: stats.expected = passed, unexpected = failed. */
 async function runPlaywright(dir) {
   const out = join(dir, 'playwright.json');
-  const { code, seconds } = await runBin('playwright', ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+  const { code, seconds } = await runBin('playwright', ['test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+    PLAYWRIGHT_PORT: process.env.PLAYWRIGHT_PORT ?? String(await freePort()),
+  });
   const report = readJson(out);
   let passed = 0;
   let failed = 0;
@@ -91,9 +107,31 @@ async function runPlaywright(dir) {
   return { name: 'playwright', passed, failed, seconds };
 }
 
+/**
+ * Strict type checking is part of the suite: `tsc` over src/workers/test/bench
+ * and `svelte-check` over the components. Each counts as one test.
+ */
+async function runTypecheck() {
+  const checks = [
+    ['tsc', ['--noEmit', '-p', 'tsconfig.json']],
+    ['svelte-check', ['--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']],
+  ];
+  let passed = 0;
+  let failed = 0;
+  let seconds = 0;
+  for (const [bin, args] of checks) {
+    const r = await runBin(bin, args);
+    seconds += r.seconds;
+    if (r.code === 0) passed += 1;
+    else { failed += 1; console.error(`${bin} found type errors (exit ${r.code})`); }
+  }
+  return { name: 'typecheck', passed, failed, seconds };
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'polyglot-lab-tests-'));
 const results = [];
 try {
+  results.push(await runTypecheck());
   results.push(await runVitest(dir));
   if (ensureChromium()) results.push(await runPlaywright(dir));
   else results.push({ name: 'playwright', passed: 0, failed: 1, seconds: 0 });
