@@ -15,6 +15,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSafetensors, type TensorToWrite } from '../src/core/encoder/safetensors.ts';
+import { mulberry32 } from '../src/core/random.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT = join(ROOT, 'test/fixtures/models/generated');
@@ -24,16 +25,6 @@ export const GENERATOR_VERSION = '3';
 
 const VOCAB = 119547;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normals(rand: () => number, n: number, std: number, mean = 0): Float32Array {
   const out = new Float32Array(n);

@@ -11,6 +11,7 @@
  * The same units and seed always give the same split, whatever the input order.
  */
 import { LabError } from '../errors.ts';
+import { mulberry32 } from '../random.ts';
 import { dict } from './json-path.ts';
 import type { Dataset, Lang, Qrels } from './types.ts';
 
@@ -169,16 +170,6 @@ export function apportion(n: number, fractions: number[]): number[] {
   return out;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(xs: T[], rand: () => number): void {
   for (let i = xs.length - 1; i > 0; i--) {

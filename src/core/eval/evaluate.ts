@@ -246,21 +246,7 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
     if (wantPool) scorerName = await pass('pool', false, true, ['multi']);
   }
 
-  const out: EvalResults = {
-    kind: 'polyglot-lab/eval-results',
-    version: 1,
-    description: {
-      model: model.name,
-      dataset: dataset.name,
-      format: dataset.format,
-      date: (opts.date ?? new Date()).toISOString(),
-      scorer: scorerName,
-      params: model.params,
-    },
-    averaging: AVERAGING_NOTE,
-    counts: { queries: dataset.queries.length, candidates: dataset.passages.length, languages: [...langs] },
-    settings: {},
-  };
+  const out = resultsShell(dataset, model, scorerName, [...langs], opts.date);
   if (settings.has('mono')) out.settings.mono = mono.result();
   if (settings.has('cross')) out.settings.cross = cross.result();
   if (settings.has('multi')) {
@@ -373,21 +359,9 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
       scorer.dispose();
     }
   }
-  return {
-    kind: 'polyglot-lab/eval-results',
-    version: 1,
-    description: {
-      model: model.name,
-      dataset: dataset.name,
-      format: dataset.format,
-      date: (opts.date ?? new Date()).toISOString(),
-      scorer: scorerName,
-      params: model.params,
-    },
-    averaging: AVERAGING_NOTE,
-    counts: { queries: dataset.queries.length, candidates: dataset.passages.length, languages: [...dataset.languages] },
-    settings: { mono: table.result() },
-  };
+  const out = resultsShell(dataset, model, scorerName, [...dataset.languages], opts.date);
+  out.settings.mono = table.result();
+  return out;
 }
 
 /**
@@ -415,4 +389,16 @@ export function settingQrels(dataset: Dataset, setting: Setting): { qid: string;
     }
   }
   return out;
+}
+
+/** The part of a results object every dataset format shares: what was evaluated, how, and when. */
+function resultsShell(dataset: Dataset, model: ScoringModel, scorer: string, languages: Lang[], date = new Date()): EvalResults {
+  return {
+    kind: 'polyglot-lab/eval-results',
+    version: 1,
+    description: { model: model.name, dataset: dataset.name, format: dataset.format, date: date.toISOString(), scorer, params: model.params },
+    averaging: AVERAGING_NOTE,
+    counts: { queries: dataset.queries.length, candidates: dataset.passages.length, languages },
+    settings: {},
+  };
 }
