@@ -7,6 +7,7 @@
  */
 const SUITES: Record<string, () => Promise<{ run(p: URLSearchParams): Promise<unknown> }>> = {
   encoder: () => import('./encoder.ts'),
+  eval: () => import('./eval.ts'),
 };
 
 declare global {
