@@ -10,6 +10,22 @@ import type { Qrels } from '../dataset/types.ts';
 
 const WS = /\s+/;
 
+/** One whitespace-separated TREC line with exactly `n` columns; undefined for a blank line. */
+function splitColumns(
+  text: string,
+  n: number,
+  code: 'run-format' | 'qrels-columns',
+  kind: string,
+  loc: { file: string; line: number },
+  layout: string,
+): string[] | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  const cols = t.split(WS);
+  if (cols.length !== n) throw new LabError(code, `${kind} line has ${cols.length} columns`, loc, `${n} columns: ${layout}`);
+  return cols;
+}
+
 export interface RunEntries {
   docids: string[];
   scores: number[];
@@ -26,14 +42,9 @@ export class RunParser {
 
   /** Feeds the next line of the file (without its newline). */
   line(text: string): void {
-    this.lineNo++;
-    const t = text.trim();
-    if (t === '') return;
-    const cols = t.split(WS);
-    const loc = { file: this.file, line: this.lineNo };
-    if (cols.length !== 6) {
-      throw new LabError('run-format', `run line has ${cols.length} columns`, loc, '6 columns: qid Q0 docid rank score tag');
-    }
+    const loc = { file: this.file, line: ++this.lineNo };
+    const cols = splitColumns(text, 6, 'run-format', 'run', loc, 'qid Q0 docid rank score tag');
+    if (!cols) return;
     const [qid, , docid, rank, score] = cols as [string, string, string, string, string, string];
     if (!/^-?\d+$/.test(rank)) throw new LabError('run-format', `rank "${rank}" is not an integer`, loc, 'an integer rank in column 4');
     const s = Number(score);
@@ -68,14 +79,9 @@ export class QrelsParser {
   constructor(readonly file: string) {}
 
   line(text: string): void {
-    this.lineNo++;
-    const t = text.trim();
-    if (t === '') return;
-    const cols = t.split(WS);
-    const loc = { file: this.file, line: this.lineNo };
-    if (cols.length !== 4) {
-      throw new LabError('qrels-columns', `qrels line has ${cols.length} columns`, loc, '4 columns: qid iter docid rel');
-    }
+    const loc = { file: this.file, line: ++this.lineNo };
+    const cols = splitColumns(text, 4, 'qrels-columns', 'qrels', loc, 'qid iter docid rel');
+    if (!cols) return;
     const [qid, , docid, relText] = cols as [string, string, string, string];
     if (!/^-?\d+$/.test(relText)) throw new LabError('qrels-columns', `relevance "${relText}" is not an integer`, loc, 'an integer label in column 4');
     const judged = (this.qrels[qid] ??= {});
