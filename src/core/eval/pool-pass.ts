@@ -13,6 +13,7 @@
  * at once.
  */
 import { LabError } from '../errors.ts';
+import { yieldToEventLoop } from '../yield.ts';
 import { docIdTieKeys, ranksBefore, compareRanked } from './tie-rule.ts';
 import { rowsPerBlock, type RowScorer } from './scorer.ts';
 
@@ -106,6 +107,7 @@ export async function runPoolPass(opts: PoolPassOptions): Promise<void> {
   const block = rowsPerBlock(N, opts.blockScores);
 
   for (let q0 = 0; q0 < Q; q0 += block) {
+    if (opts.signal) await yieldToEventLoop(); // so a worker can receive the abort mid-run
     if (opts.signal?.aborted) throw new LabError('cancelled', 'evaluation cancelled');
     const q1 = Math.min(Q, q0 + block);
     const scores = await opts.scorer.scoreRows(q0, q1);

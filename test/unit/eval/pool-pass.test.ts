@@ -51,6 +51,27 @@ describe('pool pass', () => {
     expect(isLabError(e) && e.code === 'cancelled').toBe(true);
   });
 
+  it('receives an abort that arrives as a later event-loop task (a worker cancel message) mid-run', async () => {
+    // The scorer answers synchronously, as BM25 and the CPU scorer do: without a
+    // macrotask turn between blocks the abort below would only run after the pass.
+    const N = 100_000;
+    const blocks: [number, number][] = [];
+    const ac = new AbortController();
+    const inner = recordingScorer(2000, N, blocks);
+    // The user presses Cancel while the first block is being scored.
+    const scorer: RowScorer = { ...inner, scoreRows: (q0, q1) => { if (blocks.length === 0) setTimeout(() => ac.abort(), 0); return inner.scoreRows(q0, q1); } };
+    const e = await runPoolPass({
+      scorer,
+      pool: { ids: Array.from({ length: N }, (_, i) => `d${i}`), segments: new Int32Array(N), numSegments: 1 },
+      judgments: () => ({ candidates: new Int32Array(0), rels: new Float64Array(0) }),
+      onQuery: () => {},
+      signal: ac.signal,
+    }).catch((x: unknown) => x);
+    expect(isLabError(e) && e.code === 'cancelled').toBe(true);
+    expect(blocks.length).toBe(1); // stopped at the next block boundary, not after all of them
+    expect(blocks[0]![1]).toBeLessThan(2000);
+  });
+
   it('rejects duplicate candidate ids', async () => {
     const e = await runPoolPass({
       scorer: recordingScorer(1, 3, []),
