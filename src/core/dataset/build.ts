@@ -124,26 +124,18 @@ function buildMiracl(
   let topicShards = 0;
   for (const s of shards) {
     if (s.format === 'miracl-corpus') {
-      const clash = s.passages.find((p) => docFile.has(p.id));
+      const clash = takeUnique(s.passages, s.name, docFile, passages);
       if (clash) {
-        fail(new LabError('duplicate-id', `docid "${clash.id}" is also in ${docFile.get(clash.id)} (MIRACL docids must be unique across the shards of one dataset; load one language per dataset)`, { file: s.name }, 'unique docids'));
+        fail(new LabError('duplicate-id', `docid "${clash.id}" is also in ${clash.file} (MIRACL docids must be unique across the shards of one dataset; load one language per dataset)`, { file: s.name }, 'unique docids'));
         continue;
-      }
-      for (const p of s.passages) {
-        docFile.set(p.id, s.name);
-        passages.push(p);
       }
       langs.add(s.lang);
       corpusShards++;
     } else if (s.format === 'miracl-topics') {
-      const clash = s.queries.find((q) => qidFile.has(q.id));
+      const clash = takeUnique(s.queries, s.name, qidFile, queries);
       if (clash) {
-        fail(new LabError('duplicate-id', `qid "${clash.id}" is also in ${qidFile.get(clash.id)} (load one language per dataset)`, { file: s.name }, 'unique qids'));
+        fail(new LabError('duplicate-id', `qid "${clash.id}" is also in ${clash.file} (load one language per dataset)`, { file: s.name }, 'unique qids'));
         continue;
-      }
-      for (const q of s.queries) {
-        qidFile.set(q.id, s.name);
-        queries.push(q);
       }
       langs.add(s.lang);
       topicShards++;
@@ -191,6 +183,21 @@ function buildMiracl(
     }
   }
   return { languages: [...langs].sort(), queries, passages, qrels, pairs: [] };
+}
+
+/**
+ * Adds a shard's items to `into` unless one of their ids is already owned by
+ * another shard (then nothing is added and the clash is returned), so a
+ * refused shard leaves no partial contribution.
+ */
+function takeUnique<T extends { id: string }>(items: T[], file: string, owner: Map<string, string>, into: T[]): { id: string; file: string } | undefined {
+  const clash = items.find((x) => owner.has(x.id));
+  if (clash) return { id: clash.id, file: owner.get(clash.id)! };
+  for (const x of items) {
+    owner.set(x.id, file);
+    into.push(x);
+  }
+  return undefined;
 }
 
 function buildPairs(shards: PairsShard[]): Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'> {
