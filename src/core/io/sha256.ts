@@ -104,3 +104,11 @@ export class Sha256 {
     h[7] = (h[7]! + hh) | 0;
   }
 }
+
+/** One-shot SHA-256 (WebCrypto) as lower-case hex, for small inputs held in memory (ids, tokenizer files). */
+export async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource));
+  let s = '';
+  for (const b of digest) s += b.toString(16).padStart(2, '0');
+  return s;
+}

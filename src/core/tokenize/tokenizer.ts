@@ -15,6 +15,7 @@
  */
 import { AutoTokenizer, PreTrainedTokenizer } from '@xenova/transformers';
 import { LabError } from '../errors.ts';
+import { sha256Hex } from '../io/sha256.ts';
 import type { FileProvider } from '../hub/model-files.ts';
 
 /** Token ids of many texts, back to back: text i is ids[offsets[i] .. offsets[i+1]). */
@@ -111,7 +112,7 @@ export class LabTokenizer {
     const padId = core.pad_token_id ?? core.model.tokens_to_ids.get('[PAD]') ?? core.model.tokens_to_ids.get('<pad>') ?? 0;
     const mml = typeof config.model_max_length === 'number' && config.model_max_length > 0 && config.model_max_length < 1e6
       ? config.model_max_length : undefined;
-    const hash = await sha256Hex(src.tokenizerJson, src.tokenizerConfig);
+    const hash = await hashParts(src.tokenizerJson, src.tokenizerConfig);
     return new LabTokenizer(core, hash, { prefixIds, suffixIds, padId, unkId, vocabSize, modelMaxLength: mml });
   }
 
@@ -185,7 +186,7 @@ function detectSpecials(core: TokenizerCore): { prefixIds: number[]; suffixIds: 
     'a post-processor that wraps the text (e.g. [CLS] … [SEP])');
 }
 
-async function sha256Hex(...parts: (Uint8Array | undefined)[]): Promise<string> {
+async function hashParts(...parts: (Uint8Array | undefined)[]): Promise<string> {
   const chunks = parts.filter((p): p is Uint8Array => p !== undefined);
   const len = chunks.reduce((s, c) => s + c.byteLength + 1, 0);
   const all = new Uint8Array(len);
@@ -194,6 +195,5 @@ async function sha256Hex(...parts: (Uint8Array | undefined)[]): Promise<string> 
     all.set(c, o);
     o += c.byteLength + 1; // a zero byte between files so (a, bc) and (ab, c) differ
   }
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
-  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(all);
 }
