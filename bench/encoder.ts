@@ -29,6 +29,7 @@ import { lossAndGradients } from '../src/core/encoder/grads.ts';
 import type { HeadConfig } from '../src/core/encoder/st-layout.ts';
 import { initNodeBackend } from '../src/core/tf/node-backend.ts';
 import { kernelsFor } from '../src/core/tf/ops.ts';
+import { mulberry32 } from '../src/core/random.ts';
 
 interface Shape { name: string; vocab: number; hidden: number; layers: number; heads: number; ffn: number; seq: number; batch: number }
 
@@ -43,13 +44,7 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function batchFor(s: Shape): TokenBatch {
   const r = rng(7);

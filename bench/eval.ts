@@ -9,6 +9,7 @@
  * run measured in the same process, with the machine.
  */
 import os from 'node:os';
+import { mulberry32 } from '../src/core/random.ts';
 import type { Dataset } from '../src/core/dataset/types.ts';
 import { loadDatasetFromPaths } from '../src/cli/load-files.ts';
 import { evaluateDataset } from '../src/core/eval/evaluate.ts';
@@ -25,17 +26,10 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** Seeded normal(0, 1) floats (xorshift32 + Box-Muller). */
+/** Seeded normal(0, 1) floats (mulberry32 + Box-Muller). */
 function randomMatrix(rows: number, dim: number, seed: number): { rows: number; dim: number; data: Float32Array } {
-  let s = seed >>> 0 || 1;
-  const u = (): number => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
+  const r = mulberry32(seed);
+  const u = (): number => 1 - r(); // (0, 1]: log(u) stays finite
   const data = new Float32Array(rows * dim);
   for (let i = 0; i < data.length; i++) data[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
   return { rows, dim, data };

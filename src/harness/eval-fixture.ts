@@ -17,7 +17,7 @@
 import type { Dataset, Passage, Query, Qrels } from '../core/dataset/types.ts';
 import * as tf from '@tensorflow/tfjs';
 import { denseModel, evaluateDataset, type DenseBackend, type EmbeddingMatrix, type EvalResults, type MetricValues, type Similarity } from '../core/eval/index.ts';
-import { mulberry32 } from '../core/random.ts';
+import { mulberry32, shuffle } from '../core/random.ts';
 
 export interface EvalFixtureSpec {
   langs: string[];
@@ -185,12 +185,4 @@ export async function evaluateFixture(f: EvalFixture, backend: DenseBackend): Pr
   });
   const ms = performance.now() - t0;
   return { results, perQuery, top, tfBackend: backend === 'cpu' ? null : tf.getBackend(), ms };
-}
-
-function shuffle<T>(a: T[], rnd: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }

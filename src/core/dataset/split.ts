@@ -11,7 +11,7 @@
  * The same units and seed always give the same split, whatever the input order.
  */
 import { LabError } from '../errors.ts';
-import { mulberry32 } from '../random.ts';
+import { mulberry32, shuffle } from '../random.ts';
 import { dict } from './json-path.ts';
 import type { Dataset, Lang, Qrels } from './types.ts';
 
@@ -170,10 +170,3 @@ export function apportion(n: number, fractions: number[]): number[] {
   return out;
 }
 
-
-function shuffle<T>(xs: T[], rand: () => number): void {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-}

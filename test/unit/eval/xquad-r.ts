@@ -17,15 +17,5 @@ export function loadXquadR(langs?: readonly string[]): Promise<Dataset> {
   return loadDatasetFromPaths(xquadRPaths(langs));
 }
 
-/** Seeded xorshift32 uniform in [0, 1): reproducible random embeddings without a dependency. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+/** Seeded uniform in [0, 1): the project's one generator, so random embeddings are reproducible. */
+export { mulberry32 as rng } from '../../../src/core/random.ts';
