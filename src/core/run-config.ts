@@ -1,54 +1,133 @@
 /**
- * RunConfig: one value that describes a run end to end (data, model,
- * evaluation, and — from the training issue on — training). A share link is
- * this object serialized; results objects carry the config that made them.
+ * RunConfig: one value that describes a run end to end — what kind of run,
+ * which model (where its bytes come from), which datasets (by content hash),
+ * how texts are tokenized, what is evaluated, on which backend, with which
+ * seed. Results objects carry the config that made them, and a share link
+ * will be this object serialized, so it is small (no texts, no weights),
+ * versioned, and parsed strictly: an unknown key, a wrong type or an
+ * out-of-range value is an error naming its path (`model.revision`,
+ * `datasets[0].shards[2].sha256`).
  *
+ * Declared once with zod: the TypeScript types, the parser and the JSON
+ * Schema (`npm run lab -- schema`) all come from the same declaration.
  * Add fields here rather than inventing parallel option bags elsewhere.
  */
-export type Backend = 'webgpu' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | Backend;
-export type Setting = 'mono' | 'cross' | 'multi';
-export type Pooling = 'mean' | 'cls';
+import { z } from 'zod';
+import { LabError } from './errors.ts';
 
-/** A dataset as a list of stored shards (content hashes, see src/store). */
-export interface DatasetRef {
-  name: string;
-  shards: { name: string; sha256: string }[];
+export const RUN_CONFIG_VERSION = 1;
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256 (64 characters)');
+const shortText = (max: number) => z.string().max(max);
+
+export const SettingSchema = z.enum(['mono', 'cross', 'multi']).describe('mono: x→x; cross: x→y, x≠y; multi: x→pool of all languages');
+export const BackendSchema = z.enum(['webgpu', 'wasm', 'cpu']);
+export const BackendPreferenceSchema = z.enum(['auto', 'webgpu', 'wasm', 'cpu']).describe('auto: WebGPU on a hardware adapter, else wasm, else cpu');
+export const PoolingSchema = z.enum(['mean', 'cls']);
+
+export const DatasetRefSchema = z.strictObject({
+  name: z.string().min(1).max(200).describe('display name; the shards are what identifies the dataset'),
+  shards: z.array(z.strictObject({ name: z.string().min(1).max(1000), sha256 })).min(1).max(10_000)
+    .describe('the files, by the SHA-256 of their bytes as stored'),
+  split: z.enum(['all', 'train', 'validation', 'test']).default('all').describe('seeded split by parallel group / article (all = no split)'),
+});
+
+const HubModelSchema = z.strictObject({
+  source: z.literal('hub'),
+  id: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/, 'a hub id like "org/name"'),
+  revision: z.string().min(1).max(200).regex(/^[^\s?#]+$/, 'a branch, tag or commit hash').default('main'),
+  host: z.url({ protocol: /^https?$/ }).max(500).default('https://huggingface.co'),
+});
+const FolderModelSchema = z.strictObject({
+  source: z.literal('folder'),
+  name: z.string().min(1).max(200),
+  sha256: sha256.describe('content hash of the model (weights, config, tokenizer, trim), as the app computes it'),
+});
+const GeneratedModelSchema = z.strictObject({
+  source: z.literal('generated'),
+  spec: z.string().min(1).max(200).describe('name of a model the project generates itself (e.g. tiny-bert)'),
+});
+const Bm25ModelSchema = z.strictObject({
+  source: z.literal('bm25'),
+  k1: z.number().min(0).max(10).default(0.9),
+  b: z.number().min(0).max(1).default(0.4),
+});
+export const ModelSourceSchema = z.discriminatedUnion('source', [HubModelSchema, FolderModelSchema, GeneratedModelSchema, Bm25ModelSchema]);
+
+export const TokenizationSchema = z.strictObject({
+  maxLength: z.int().min(3).max(8192).default(128).describe('tokens per text, specials included'),
+  queryPrefix: shortText(200).default('query: '),
+  passagePrefix: shortText(200).default('passage: '),
+  pooling: PoolingSchema.optional().describe("overrides the model's sentence-transformers pooling"),
+});
+
+export const EvalConfigSchema = z.strictObject({
+  settings: z.array(SettingSchema).min(1).max(3).default(['mono', 'cross', 'multi']),
+  depth: z.union([z.int().min(1).max(1_000_000), z.literal('all')]).default(1000).describe('run-file depth; metrics always use the full ranking'),
+  batchSize: z.int().min(1).max(4096).default(32).describe('texts per encoder batch'),
+});
+
+export const RunConfigSchema = z.strictObject({
+  version: z.literal(RUN_CONFIG_VERSION),
+  kind: z.enum(['bm25', 'eval']).describe('bm25: the lexical baseline; eval: a dense encoder evaluated as it is'),
+  model: ModelSourceSchema,
+  datasets: z.array(DatasetRefSchema).min(1).max(32),
+  tokenization: TokenizationSchema.default({ maxLength: 128, queryPrefix: 'query: ', passagePrefix: 'passage: ' }),
+  eval: EvalConfigSchema.default({ settings: ['mono', 'cross', 'multi'], depth: 1000, batchSize: 32 }),
+  backend: BackendPreferenceSchema.default('auto'),
+  seed: z.int().min(0).max(2 ** 32 - 1).default(42),
+}).superRefine((c, ctx) => {
+  if ((c.kind === 'bm25') !== (c.model.source === 'bm25')) {
+    ctx.addIssue({ code: 'custom', path: ['model', 'source'], message: c.kind === 'bm25' ? 'a bm25 run has model.source "bm25"' : 'an eval run needs an encoder (hub, folder or generated)' });
+  }
+  if (new Set(c.eval.settings).size !== c.eval.settings.length) ctx.addIssue({ code: 'custom', path: ['eval', 'settings'], message: 'lists a setting twice' });
+});
+
+export type Setting = z.infer<typeof SettingSchema>;
+export type Backend = z.infer<typeof BackendSchema>;
+export type BackendPreference = z.infer<typeof BackendPreferenceSchema>;
+export type Pooling = z.infer<typeof PoolingSchema>;
+export type DatasetRef = z.infer<typeof DatasetRefSchema>;
+export type ModelSource = z.infer<typeof ModelSourceSchema>;
+export type Tokenization = z.infer<typeof TokenizationSchema>;
+export type EvalConfig = z.infer<typeof EvalConfigSchema>;
+/** A parsed, complete RunConfig (defaults filled in). */
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+/** What a user may write: every field with a default may be left out. */
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** `a.b[2].c` from zod's path. */
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out;
 }
 
-export interface ModelRef {
-  /** 'hub': `{host}/{id}/resolve/{revision}/{file}`; 'folder': files dropped by the user. */
-  source: 'hub' | 'folder' | 'none';
-  id: string;
-  revision: string;
-  host?: string;
-  /** Overrides the model's sentence-transformers pooling when set. */
-  pooling?: Pooling;
-  queryPrefix: string;
-  passagePrefix: string;
-  maxLength: number;
+/**
+ * Parses a RunConfig from untrusted data (a file, a link, IndexedDB). Throws
+ * LabError('invalid-argument') naming the first offending path and listing
+ * the others.
+ */
+export function parseRunConfig(value: unknown, file?: string): RunConfig {
+  const r = RunConfigSchema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues;
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 4).map((i) => `${pathText(i.path) || '(root)'}: ${i.message}`).join('; ')})` : '';
+  throw new LabError('invalid-argument', `RunConfig: ${first.message}${more}`, { ...(file ? { file } : {}), path: pathText(first.path) || '(root)' });
 }
 
-export interface EvalConfig {
-  settings: Setting[];
-  /** Run-file depth; metrics always use the full ranking. */
-  depth: number | 'all';
+/** A complete config from a partial one (defaults filled, then validated). */
+export function makeRunConfig(input: RunConfigInput): RunConfig {
+  return parseRunConfig(input);
 }
 
-export interface RunConfig {
-  version: 1;
-  datasets: DatasetRef[];
-  model: ModelRef;
-  backend: BackendPreference;
-  eval: EvalConfig;
-  seed: number;
+/** The JSON Schema of what a user may write (`npm run lab -- schema`). */
+export function runConfigJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(RunConfigSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Polyglot Lab RunConfig',
+  } as Record<string, unknown>;
 }
 
-export const DEFAULT_RUN_CONFIG: RunConfig = {
-  version: 1,
-  datasets: [],
-  model: { source: 'none', id: '', revision: 'main', queryPrefix: 'query: ', passagePrefix: 'passage: ', maxLength: 128 },
-  backend: 'auto',
-  eval: { settings: ['mono', 'cross', 'multi'], depth: 1000 },
-  seed: 42,
-};
+export const DEFAULT_TOKENIZATION: Tokenization = { maxLength: 128, queryPrefix: 'query: ', passagePrefix: 'passage: ' };
