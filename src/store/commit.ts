@@ -11,7 +11,8 @@ import type { LabDatabase } from './db.ts';
 import { describe } from './db.ts';
 import { datasetIdOf } from './hash.ts';
 import type { DatasetRecord, LanguageSummary, ShardMeta } from './schema.ts';
-import { formatBytes, storageEstimate } from './storage-info.ts';
+import { formatBytes } from '../core/format.ts';
+import { storageEstimate } from './storage-info.ts';
 
 export interface ShardToStore {
   meta: ShardMeta;

@@ -1,5 +1,5 @@
 /** Display helpers (en-US grouping so counts read "13,014" whatever the browser locale). */
-export { formatBytes } from '../store/storage-info.ts';
+export { formatBytes, formatDuration, plural } from '../core/format.ts';
 
 const int = new Intl.NumberFormat('en-US');
 const dec = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });

@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { GENERATED_MODELS_DIR, generatedRepos, startMockHub, type MockHub } from '../support/mock-hub.ts';
 import { DEFAULT_OUT, GENERATOR_VERSION, makeTinyModels } from '../../scripts/make-tiny-models.ts';
 
-import { formatBytes } from '../../src/core/hub/download.ts';
+import { formatBytes } from '../../src/core/format.ts';
 import { embedTexts, loadTextModel } from '../../src/core/tokenize/text-model.ts';
-import { initNodeBackend } from '../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../src/node/backend.ts';
 import { nodeFolderProvider } from '../../src/cli/commands/embed.ts';
 
 function* walk(dir: string): Generator<string> {

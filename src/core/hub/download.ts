@@ -12,6 +12,7 @@
  *   4. GET the large files    → streamed, counted into the one progress
  *   5. cache every file, then the manifest last, so a half-cached model is never taken for a whole one
  */
+import { formatBytes } from '../format.ts';
 import { LabError } from '../errors.ts';
 import { fetchFailure, hubHttpError, isAbort } from './errors.ts';
 import {
@@ -76,12 +77,6 @@ export const MANIFEST_FILE = '.polyglot-lab-manifest.json';
 interface Manifest { version: 1; modelType: SupportedModelType; files: ModelFileEntry[] }
 
 const MB = 1024 * 1024;
-export function formatBytes(n: number): string {
-  if (n >= 1024 * MB) return `${(n / (1024 * MB)).toFixed(2)} GB`;
-  if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} kB`;
-  return `${n} B`;
-}
 
 export async function loadModelFromHub(ref: HubModelRef, opts: HubLoadOptions = {}): Promise<LoadedModelFiles> {
   const now = opts.now ?? (() => performance.now());

@@ -51,7 +51,7 @@ describe('commitImport', () => {
       afterShards: () => { throw new DOMException('quota', 'QuotaExceededError'); },
     }).catch((e: unknown) => e);
     expect(isLabError(err) && err.code).toBe('quota-exceeded');
-    expect((err as Error).message).toContain('2.9 KB');
+    expect((err as Error).message).toContain('2.9 kB');
     expect(await snapshot(db)).toEqual({ shards: [], datasets: [], parsed: [] });
   });
 
