@@ -27,7 +27,7 @@ import { parseEncoderConfig } from '../src/core/encoder/config.ts';
 import { Encoder, type TokenBatch } from '../src/core/encoder/model.ts';
 import { lossAndGradients } from '../src/core/encoder/grads.ts';
 import type { HeadConfig } from '../src/core/encoder/st-layout.ts';
-import { initNodeBackend } from '../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../src/node/backend.ts';
 import { kernelsFor } from '../src/core/tf/ops.ts';
 import { mulberry32 } from '../src/core/random.ts';
 

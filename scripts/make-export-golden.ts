@@ -16,10 +16,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initNodeBackend } from '../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../src/node/backend.ts';
 import { loadEncoder } from '../src/core/encoder/load.ts';
 import { exportEncoder } from '../src/core/encoder/export.ts';
-import { folderFileProvider } from '../src/core/encoder/node-folder.ts';
+import { folderFileProvider } from '../src/node/model-folder.ts';
 import {
   EXPORT_GOLDEN_MODELS, GENERATED_DIR, MODELS_DIR, STEP_LR, fineTuneOneStep, goldenBatch, prepareForStep, readGoldenInputs, type ExportGoldenModel,
 } from './export-golden-step.ts';

@@ -4,68 +4,41 @@
  * export never block the page. One job at a time; `cancel` aborts it.
  */
 import * as Comlink from 'comlink';
-import { isLabError, type DiagnosticJSON } from '../src/core/errors.ts';
 import type { Dataset } from '../src/core/dataset/types.ts';
 import type { EvalResults } from '../src/core/eval/results.ts';
+import { outcomeOf } from '../src/core/job.ts';
 import type { Setting } from '../src/core/run-config.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
-import { baselineQrelsBlob, baselineRunBlob, runBaseline, type BaselineProgress } from '../src/store/baseline.ts';
-
-export type WorkerOutcome<T> = { ok: true; value: T } | { ok: false; error: DiagnosticJSON };
+import { baselineQrelsBlob, baselineRunBlob, runBaseline } from '../src/store/baseline.ts';
+import { JobHost } from './job-host.ts';
+import type { Outcome, Progress } from './protocol.ts';
 
 let db: Promise<LabDatabase> | undefined;
-let running: AbortController | undefined;
+const jobs = new JobHost('an evaluation');
 
-/** Progress at most every 100 ms (and always the last step): each message costs the page a render. */
-function throttled(onProgress: (p: BaselineProgress) => void): (p: BaselineProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 100 && p.done !== p.total) return;
-    last = now;
-    void onProgress(p);
-  };
-}
-
-/** A cancellable job; one at a time, as two BM25 passes at once would only halve each other's speed. */
-async function job<T>(work: (db: LabDatabase, signal: AbortSignal) => Promise<T>): Promise<WorkerOutcome<T>> {
-  if (running) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'an evaluation is already running; wait for it or cancel it' } };
-  const ctl = new AbortController();
-  running = ctl;
-  try {
-    return await attempt((d) => work(d, ctl.signal));
-  } finally {
-    running = undefined;
-  }
-}
-
-async function attempt<T>(work: (db: LabDatabase) => Promise<T>): Promise<WorkerOutcome<T>> {
-  try {
-    db ??= openLabDb();
-    return { ok: true, value: await work(await db) };
-  } catch (e) {
-    return { ok: false, error: isLabError(e) ? e.toJSON() : { severity: 'error', code: 'internal', message: e instanceof Error ? e.message : String(e) } };
-  }
+function database(): Promise<LabDatabase> {
+  db ??= openLabDb().catch((e: unknown) => { db = undefined; throw e; });
+  return db;
 }
 
 const api = {
   /** BM25 in every setting of a stored dataset (id: results cached in IndexedDB) or of a Dataset given whole. */
-  evaluateBm25(source: string | Dataset, onProgress: (p: BaselineProgress) => void): Promise<WorkerOutcome<EvalResults>> {
-    return job((d, signal) => runBaseline(d, source, { signal, onProgress: throttled(onProgress) }));
+  evaluateBm25(source: string | Dataset, onProgress: (p: Progress) => void): Promise<Outcome<EvalResults>> {
+    return jobs.run(async (ctl) => runBaseline(await database(), source, ctl), onProgress);
   },
 
   /** One setting's BM25 TREC run, `depth` per query (default 1000). */
-  exportRun(source: string | Dataset, setting: Setting, depth: number | 'all', onProgress: (p: BaselineProgress) => void): Promise<WorkerOutcome<Blob>> {
-    return job((d, signal) => baselineRunBlob(d, source, { setting, depth, signal, onProgress: throttled(onProgress) }));
+  exportRun(source: string | Dataset, setting: Setting, depth: number | 'all', onProgress: (p: Progress) => void): Promise<Outcome<Blob>> {
+    return jobs.run(async (ctl) => baselineRunBlob(await database(), source, { setting, depth, ...ctl }), onProgress);
   },
 
   /** The qrels matching that setting's run (quick: no ranking, so it does not wait for a running job). */
-  exportQrels(source: string | Dataset, setting: Setting): Promise<WorkerOutcome<Blob>> {
-    return attempt((d) => baselineQrelsBlob(d, source, setting));
+  async exportQrels(source: string | Dataset, setting: Setting): Promise<Outcome<Blob>> {
+    return outcomeOf(async () => baselineQrelsBlob(await database(), source, setting));
   },
 
   cancel(): void {
-    running?.abort();
+    jobs.cancel();
   },
 };
 

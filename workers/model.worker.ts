@@ -1,30 +1,31 @@
 /**
- * Model worker: a thin comlink adapter that loads a model (hub or dropped
- * folder) and embeds sentences off the page's thread. All logic lives in
- * src/core (hub download, tokenizer, encoder) and src/store (model cache).
- *
- * Errors cross the worker boundary as DiagnosticJSON (a LabError's code,
- * message and location), since structured clone drops the class.
+ * Model worker: hosts the page's one ModelSession (src/core/model/session.ts)
+ * — load from a hub or a dropped folder, embed, trim, export, evaluate — off
+ * the page's thread. Evaluation runs here because tfjs variables cannot cross
+ * workers. All logic lives in src/core and src/store; this file only wires
+ * the session to the browser's backend, caches and IndexedDB.
  */
 import * as Comlink from 'comlink';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { isLabError, type DiagnosticJSON } from '../src/core/errors.ts';
+import { outcomeOf } from '../src/core/job.ts';
 import type { BackendPreference } from '../src/core/run-config.ts';
 import { initBackend, type ActiveBackend } from '../src/core/tf/backend.ts';
-import { loadModelFromHub, type DownloadProgress } from '../src/core/hub/download.ts';
+import { loadModelFromHub } from '../src/core/hub/download.ts';
+import type { DownloadProgress } from '../src/core/hub/download.ts';
 import { modelFolder } from '../src/core/hub/folder.ts';
 import { modelByteBudget } from '../src/core/hub/budget.ts';
 import { hubRef } from '../src/core/hub/url.ts';
-import type { FileProvider } from '../src/core/hub/model-files.ts';
-import { embedTexts, loadTextModel, type TextModel } from '../src/core/tokenize/text-model.ts';
-import { IdbModelCache } from '../src/store/model-cache.ts';
+import { ModelSession, type ModelInfo } from '../src/core/model/session.ts';
 import type { TokenizerSource } from '../src/core/tokenize/tokenizer.ts';
-import { trimTextModel, type TrimReport } from '../src/core/tokenize/trim-model.ts';
-import type { EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, ModelInfo, WorkerResult } from '../src/ui/model/model-types.ts';
-import { exportEncoder } from '../src/core/encoder/export.ts';
-import { zipExportedFolder } from '../src/core/encoder/export-zip.ts';
+import type { TrimReport } from '../src/core/tokenize/trim-model.ts';
+import { IdbModelCache } from '../src/store/model-cache.ts';
+import { IdbEmbeddingCache } from '../src/store/embedding-cache.ts';
+import { evaluateStoredDataset } from '../src/store/dense-eval.ts';
+import { openLabDb, type LabDatabase } from '../src/store/db.ts';
+import { JobHost } from './job-host.ts';
+import type { DenseEvalRequest, DenseEvalResult, EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress } from './protocol.ts';
 
 // Vite copies the .wasm files and gives their URLs (PLATFORM.md). The page is
 // not cross-origin isolated, so tfjs picks a non-threaded binary.
@@ -35,139 +36,107 @@ const WASM_PATHS = {
 };
 
 let backend: Promise<ActiveBackend> | undefined;
-let model: TextModel | undefined;
-/** The loaded model's files and name, for export (tokenizer files are copied from them). */
-let modelSource: { files: FileProvider; label: string } | undefined;
-/** The loaded model's tokenizer files, for the tokenize worker and for trimming (which keeps the specials it declares). */
-let tokenizerSrc: TokenizerSource | undefined;
-let running: AbortController | undefined;
-const cache = new IdbModelCache();
-
-function fail(e: unknown): { ok: false; error: DiagnosticJSON } {
-  const error: DiagnosticJSON = isLabError(e)
-    ? e.toJSON()
-    : { severity: 'error', code: 'internal', message: e instanceof Error ? e.message : String(e) };
-  return { ok: false, error };
-}
+let active: ActiveBackend | undefined;
+const session = new ModelSession(() => active ?? { backend: 'cpu', reason: 'no backend yet' });
+const modelCache = new IdbModelCache();
+const embeddings = new IdbEmbeddingCache();
+let labDb: Promise<LabDatabase> | undefined;
+/** Loading (a download) and evaluating each run one at a time; either can be cancelled. */
+const loads = new JobHost('a model load');
+const evals = new JobHost('an evaluation');
 
 async function ensureBackend(pref: BackendPreference): Promise<ActiveBackend> {
-  backend ??= initBackend(pref, { wasmPaths: WASM_PATHS }).catch((e: unknown) => {
+  backend ??= initBackend(pref, { wasmPaths: WASM_PATHS }).then((b) => (active = b)).catch((e: unknown) => {
     backend = undefined;
     throw e;
   });
   return backend;
 }
 
-async function deviceBudget(active: ActiveBackend): Promise<number> {
+async function deviceBudget(a: ActiveBackend): Promise<number> {
   const nav = (globalThis as { navigator?: { deviceMemory?: number; gpu?: { requestAdapter(): Promise<{ limits: { maxBufferSize: number } } | null> } } }).navigator;
   let maxBufferSize: number | undefined;
-  if (active.backend === 'webgpu') maxBufferSize = (await nav?.gpu?.requestAdapter().catch(() => null))?.limits.maxBufferSize;
-  return modelByteBudget({ backend: active.backend, deviceMemoryGB: nav?.deviceMemory, maxBufferSize });
-}
-
-async function finish(files: FileProvider, active: ActiveBackend, base: Omit<ModelInfo, 'dim' | 'pooling' | 'normalize' | 'maxLength' | 'modelType' | 'layers' | 'hidden' | 'vocabSize' | 'backend' | 'backendReason' | 'notes' | 'prompts'>): Promise<ModelInfo> {
-  const next = await loadTextModel(files);
-  const tokenizerJson = await files('tokenizer.json');
-  const tokenizerConfig = await files('tokenizer_config.json');
-  model?.encoder.dispose();
-  model = next;
-  modelSource = { files, label: base.label };
-  tokenizerSrc = tokenizerJson ? { tokenizerJson, ...(tokenizerConfig ? { tokenizerConfig } : {}) } : undefined;
-  const c = next.encoder.config;
-  return {
-    ...base,
-    modelType: c.modelType, dim: next.encoder.dim, pooling: next.encoder.pooling, normalize: next.encoder.head.normalize,
-    maxLength: next.maxLength, layers: c.layers, hidden: c.hidden, vocabSize: c.vocabSize,
-    backend: active.backend, backendReason: active.reason, notes: [...next.encoder.notes], prompts: { ...next.encoder.prompts },
-  };
+  if (a.backend === 'webgpu') maxBufferSize = (await nav?.gpu?.requestAdapter().catch(() => null))?.limits.maxBufferSize;
+  return modelByteBudget({ backend: a.backend, deviceMemoryGB: nav?.deviceMemory, maxBufferSize });
 }
 
 const api = {
-  async loadFromHub(req: HubLoadRequest, onProgress: (p: DownloadProgress) => void): Promise<WorkerResult<ModelInfo>> {
-    const ctl = new AbortController();
-    running?.abort();
-    running = ctl;
-    try {
-      const active = await ensureBackend(req.backend ?? 'auto');
+  loadFromHub(req: HubLoadRequest, onProgress: (p: DownloadProgress) => void): Promise<Outcome<ModelInfo>> {
+    loads.cancel(); // a new load replaces one still downloading
+    return loads.run(async ({ signal }) => {
+      const a = await ensureBackend(req.backend ?? 'auto');
       const ref = hubRef(req.id, req.revision, req.host);
-      const maxBytes = req.maxBytes ?? (await deviceBudget(active));
       const files = await loadModelFromHub(ref, {
-        cache, maxBytes, signal: ctl.signal, ...(req.token ? { token: req.token } : {}),
+        cache: modelCache, maxBytes: req.maxBytes ?? (await deviceBudget(a)), signal, ...(req.token ? { token: req.token } : {}),
         onProgress: (p) => void onProgress(p),
       });
-      const info = await finish(files.provider, active, {
-        label: `${ref.id}@${ref.revision}`, source: 'hub', fromCache: files.fromCache, totalBytes: files.totalBytes,
-        seconds: files.seconds, host: ref.host, ...(files.cacheWarning ? { cacheWarning: files.cacheWarning } : {}),
+      return session.load(files.provider, {
+        label: `${ref.id}@${ref.revision}`, source: { source: 'hub', id: ref.id, revision: ref.revision, host: ref.host },
+        host: ref.host, fromCache: files.fromCache, totalBytes: files.totalBytes, seconds: files.seconds,
+        ...(files.cacheWarning ? { cacheWarning: files.cacheWarning } : {}),
       });
-      return { ok: true, value: info };
-    } catch (e) {
-      return fail(e);
-    } finally {
-      if (running === ctl) running = undefined;
-    }
+    });
   },
 
-  async loadFromFolder(entries: { path: string; blob: Blob }[], pref: BackendPreference = 'auto'): Promise<WorkerResult<ModelInfo>> {
-    try {
-      const active = await ensureBackend(pref);
+  loadFromFolder(entries: { path: string; blob: Blob }[], pref: BackendPreference = 'auto'): Promise<Outcome<ModelInfo>> {
+    return outcomeOf(async () => {
+      await ensureBackend(pref);
       const started = performance.now();
       const folder = modelFolder(entries);
-      const info = await finish(folder.provider, active, {
-        label: folder.name, source: 'folder', fromCache: false, totalBytes: folder.totalBytes, seconds: 0,
+      const info = await session.load(folder.provider, {
+        label: folder.name, source: { source: 'folder', name: folder.name, sha256: '0'.repeat(64) },
+        fromCache: false, totalBytes: folder.totalBytes, seconds: 0,
       });
-      info.seconds = (performance.now() - started) / 1000;
-      return { ok: true, value: info };
-    } catch (e) {
-      return fail(e);
-    }
+      return { ...info, seconds: (performance.now() - started) / 1000 };
+    });
   },
 
-  async embed(texts: string[], prefix = ''): Promise<WorkerResult<EmbedResult>> {
-    try {
-      if (!model) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
+  embed(texts: string[], prefix = ''): Promise<Outcome<EmbedResult>> {
+    return outcomeOf(async () => {
       const started = performance.now();
-      const vectors = await embedTexts(model, texts, { prefix });
-      return { ok: true, value: { dim: model.encoder.dim, vectors, seconds: (performance.now() - started) / 1000 } };
-    } catch (e) {
-      return fail(e);
-    }
+      const vectors = await session.embed(texts, prefix);
+      return { dim: session.textModel().encoder.dim, vectors, seconds: (performance.now() - started) / 1000 };
+    });
   },
 
   /** tokenizer.json (+ tokenizer_config.json) of the loaded model, for the tokenize worker. */
-  tokenizerSource(): WorkerResult<TokenizerSource> {
-    if (!model || !tokenizerSrc) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
-    return { ok: true, value: tokenizerSrc };
+  tokenizerSource(): Promise<Outcome<TokenizerSource>> {
+    return outcomeOf(() => session.tokenizerSource());
   },
 
   /** Keeps only these token ids (tokenizer ids, e.g. a dataset's distinct ids) plus the specials in the embedding table. */
-  trimVocab(usedIds: Int32Array): WorkerResult<TrimReport> {
-    try {
-      if (!model || !tokenizerSrc) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
-      return { ok: true, value: trimTextModel(model, usedIds, tokenizerSrc.tokenizerJson) };
-    } catch (e) {
-      return fail(e);
-    }
+  trimVocab(usedIds: Int32Array): Promise<Outcome<TrimReport & { info: ModelInfo }>> {
+    return outcomeOf(async () => ({ ...(await session.trim(usedIds)), info: session.info() }));
   },
 
   /** The current model (trimmed / fine-tuned weights included) as a zipped Hugging Face folder; the zip's buffer is transferred. */
-  async exportModel(req: ModelExportRequest = {}): Promise<WorkerResult<ModelExport>> {
-    try {
-      if (!model || !modelSource) return { ok: false, error: { severity: 'error', code: 'invalid-argument', message: 'no model is loaded' } };
+  async exportModel(req: ModelExportRequest = {}): Promise<Outcome<ModelExport>> {
+    const r = await outcomeOf(async () => {
       const started = performance.now();
-      const out = await exportEncoder(model.encoder, { source: modelSource.files, dtype: req.dtype ?? 'F32' });
-      const z = zipExportedFolder(out, modelSource.label);
-      const value: ModelExport = {
-        fileName: z.fileName, folder: z.folder, zip: z.zip, notes: out.notes, seconds: (performance.now() - started) / 1000,
+      const { out, zip } = await session.export(req.dtype ?? 'F32');
+      return {
+        fileName: zip.fileName, folder: zip.folder, zip: zip.zip, notes: out.notes, seconds: (performance.now() - started) / 1000,
         files: [...out.files].map(([path, bytes]) => ({ path, bytes: bytes.byteLength })),
       };
-      return Comlink.transfer({ ok: true, value }, [z.zip.buffer]);
-    } catch (e) {
-      return fail(e);
-    }
+    });
+    return r.ok ? Comlink.transfer(r, [r.value.zip.buffer]) : r;
+  },
+
+  /** Embeds (through the embedding cache) and evaluates a stored dataset; results are cached beside it. */
+  evaluate(req: DenseEvalRequest, onProgress: (p: Progress) => void): Promise<Outcome<DenseEvalResult>> {
+    return evals.run(async (ctl) => {
+      const a = active ?? (await ensureBackend('auto'));
+      labDb ??= openLabDb().catch((e: unknown) => { labDb = undefined; throw e; });
+      return evaluateStoredDataset(await labDb, embeddings, session, req.datasetId, {
+        ...ctl, tokenization: req.tokenization, scorer: `tfjs-${a.backend}`, backend: a.backend,
+        ...(req.batchSize ? { batchSize: req.batchSize } : {}), ...(req.settings ? { settings: req.settings } : {}),
+      });
+    }, onProgress);
   },
 
   cancel(): void {
-    running?.abort();
+    loads.cancel();
+    evals.cancel();
   },
 };
 

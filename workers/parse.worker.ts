@@ -4,37 +4,35 @@
  * logic lives in core/store where Node tests reach it.
  */
 import * as Comlink from 'comlink';
-import { isLabError } from '../src/core/errors.ts';
+import { toDiagnostic } from '../src/core/job.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
 import { importShards, probeSources } from '../src/store/import.ts';
 import type { ImportOptions, ImportOutcome, ImportProgress, ProbedFile } from '../src/store/import-types.ts';
+import { JobHost } from './job-host.ts';
 
 let db: Promise<LabDatabase> | undefined;
-let running: AbortController | undefined;
+const jobs = new JobHost('an import');
 
 const api = {
   probe(files: File[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
     return probeSources(files, paths);
   },
 
-  async importFiles(files: File[], opts: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {
-    if (running) return { ok: false, errors: [{ severity: 'error', code: 'invalid-argument', message: 'an import is already running; wait for it or cancel it' }] };
-    const ctl = new AbortController();
-    running = ctl;
-    try {
-      db ??= openLabDb();
-      // Progress is fire-and-forget: awaiting each message would slow the parse down to the page's pace.
-      return await importShards(await db, files, opts, { signal: ctl.signal, onProgress: (p) => void onProgress(p) });
-    } catch (e) {
-      const d = isLabError(e) ? e.toJSON() : { severity: 'error' as const, code: 'internal', message: e instanceof Error ? e.message : String(e) };
-      return { ok: false, errors: [d] };
-    } finally {
-      running = undefined;
-    }
+  /** An import reports every error it found (file, line, path), so its outcome carries a list rather than one diagnostic. */
+  importFiles(files: File[], opts: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {
+    return jobs.exclusive(async (signal) => {
+      try {
+        db ??= openLabDb();
+        // Progress is fire-and-forget: awaiting each message would slow the parse down to the page's pace.
+        return await importShards(await db, files, opts, { signal, onProgress: (p) => void onProgress(p) });
+      } catch (e) {
+        return { ok: false, errors: [toDiagnostic(e)] };
+      }
+    }, (message) => ({ ok: false, errors: [{ severity: 'error', code: 'invalid-argument', message }] }));
   },
 
   cancel(): void {
-    running?.abort();
+    jobs.cancel();
   },
 };
 

@@ -4,12 +4,24 @@
  * `run(argv: string[]): Promise<number>` (the exit code).
  */
 import { isLabError } from '../core/errors.ts';
+import { removeTemporaryFiles } from './outputs.ts';
+
+// Ctrl-C or a kill during a long run: remove the temporary output files, say so, exit as a shell expects.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    removeTemporaryFiles();
+    console.error(`\ninterrupted (${signal}): no output was written`);
+    process.exit(code);
+  });
+}
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   inspect: { summary: 'inspect <files…>             dataset statistics as JSON', load: () => import('./commands/inspect.ts') },
   bm25: { summary: 'bm25 <files…> --out r.json   BM25 baseline in every setting', load: () => import('./commands/bm25.ts') },
   metrics: { summary: 'metrics --qrels Q --run R    trec_eval-style measures as JSON', load: () => import('./commands/metrics.ts') },
+  eval: { summary: 'eval --model M <files…> --out r.json   dense evaluation of an encoder in every setting', load: () => import('./commands/eval.ts') },
   embed: { summary: 'embed --model M --input F --out O   sentence embeddings', load: () => import('./commands/embed.ts') },
+  schema: { summary: 'schema                       the RunConfig JSON Schema', load: () => import('./commands/schema.ts') },
 };
 
 function usage(): string {
@@ -34,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    removeTemporaryFiles();
     if (isLabError(err)) console.error(`error: ${err.message}`);
     else console.error(err);
     process.exit(1);

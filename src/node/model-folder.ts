@@ -1,8 +1,8 @@
 /** Node only (CLI, tests, bench): a FileProvider over a model folder on disk. */
 import { readFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
-import { LabError } from '../errors.ts';
-import type { FileProvider } from './st-layout.ts';
+import { LabError } from '../core/errors.ts';
+import type { FileProvider } from '../core/hub/model-files.ts';
 
 export function folderFileProvider(dir: string): FileProvider {
   const root = normalize(dir);

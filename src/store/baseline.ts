@@ -13,23 +13,16 @@ import { evaluateDataset, settingQrels } from '../core/eval/evaluate.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import { formatQrelsLines, formatRunLines, runTag } from '../core/eval/trec.ts';
 import type { Setting } from '../core/run-config.ts';
+import type { JobControl } from '../core/job.ts';
+import { checkSetting } from '../core/eval/protocols.ts';
 import type { LabDatabase } from './db.ts';
 import { loadDataset } from './datasets.ts';
 import { saveResults } from './results.ts';
 
 export const BASELINE_MODEL = 'bm25';
 
-export interface BaselineProgress {
-  /** The pass running, e.g. "bm25 per-language", "bm25 pool", "bm25 de". */
-  stage: string;
-  done: number;
-  total: number;
-}
-
-export interface BaselineOptions {
-  signal?: AbortSignal;
-  onProgress?(p: BaselineProgress): void;
-}
+/** BM25 jobs take the one job control (cancel signal, Progress events). */
+export type BaselineOptions = JobControl;
 
 export interface RunExportOptions extends BaselineOptions {
   setting: Setting;
@@ -37,15 +30,7 @@ export interface RunExportOptions extends BaselineOptions {
   depth?: number | 'all';
 }
 
-/** Datasets the baseline can evaluate: those with queries and judgments. */
-export function hasEvaluation(format: string): boolean {
-  return format === 'lareqa' || format === 'miracl';
-}
-
-/** Settings a dataset's results have: LAReQA the three, MIRACL mono only. */
-export function settingsOf(format: string): Setting[] {
-  return format === 'lareqa' ? ['mono', 'cross', 'multi'] : ['mono'];
-}
+export { hasEvaluation, settingsOf } from '../core/eval/protocols.ts';
 
 async function datasetOf(db: LabDatabase | undefined, source: string | Dataset): Promise<Dataset> {
   if (typeof source !== 'string') return source;
@@ -62,7 +47,7 @@ export async function runBaseline(db: LabDatabase | undefined, source: string | 
   const dataset = await datasetOf(db, source);
   const results = await evaluateDataset(dataset, bm25Model(BM25_DEFAULTS), {
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onProgress: (stage, done, total) => opts.onProgress?.({ stage, done, total }),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   if (typeof source === 'string' && db) await saveResults(db, source, BASELINE_MODEL, results);
   return results;
@@ -106,7 +91,7 @@ export async function baselineRunBlob(db: LabDatabase | undefined, source: strin
     settings: [opts.setting],
     run: { setting: opts.setting, depth: opts.depth ?? 1000, write: (qid, ids, scores) => out.write(formatRunLines(qid, ids, scores, tag)) },
     ...(opts.signal ? { signal: opts.signal } : {}),
-    onProgress: (stage, done, total) => opts.onProgress?.({ stage, done, total }),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   return out.blob();
 }
@@ -119,13 +104,4 @@ export async function baselineQrelsBlob(db: LabDatabase | undefined, source: str
   const entries = settingQrels(dataset, setting);
   for (let i = 0; i < entries.length; i += 10_000) out.write(formatQrelsLines(entries.slice(i, i + 10_000)));
   return out.blob();
-}
-
-function checkSetting(dataset: Dataset, setting: Setting): void {
-  if (!hasEvaluation(dataset.format)) {
-    throw new LabError('invalid-argument', `dataset ${dataset.name} is ${dataset.format} data, which has no queries to evaluate`, {}, 'LAReQA or MIRACL data');
-  }
-  if (!settingsOf(dataset.format).includes(setting)) {
-    throw new LabError('invalid-argument', `${dataset.format} data has only the mono setting, not "${setting}"`, {}, 'mono');
-  }
 }

@@ -5,11 +5,12 @@
  * the export downloads. No numerics: the worker returns the results object.
  */
 import type { DiagnosticJSON } from '../core/errors.ts';
-import { isLabError } from '../core/errors.ts';
+import { toDiagnostic } from '../core/job.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import { resultsToJSON } from '../core/eval/results.ts';
 import type { Setting } from '../core/run-config.ts';
-import { BASELINE_MODEL, hasEvaluation, type BaselineProgress } from '../store/baseline.ts';
+import { BASELINE_MODEL, hasEvaluation } from '../store/baseline.ts';
+import type { Progress } from '../../workers/protocol.ts';
 import type { LabDatabase } from '../store/db.ts';
 import { resultsByDataset } from '../store/results.ts';
 import type { DatasetRecord } from '../store/schema.ts';
@@ -32,11 +33,11 @@ export interface BaselineEntry {
   savedAt: number | null;
   /** 'cache' = read from IndexedDB at page load; 'run' = computed in this page. */
   source: 'cache' | 'run' | null;
-  progress: BaselineProgress | null;
+  progress: Progress | null;
   error: DiagnosticJSON | null;
   /** What is being exported right now, e.g. "run", with its progress. */
   exporting: string | null;
-  exportProgress: BaselineProgress | null;
+  exportProgress: Progress | null;
   notice: string;
 }
 
@@ -170,7 +171,3 @@ export class BaselineState {
   }
 }
 
-function toDiagnostic(e: unknown): DiagnosticJSON {
-  if (isLabError(e)) return e.toJSON();
-  return { severity: 'error', code: 'internal', message: e instanceof Error ? e.message : String(e) };
-}

@@ -4,12 +4,11 @@
  * it: the counters on `window.__polyglotLabEval` let browser tests prove it.
  */
 import * as Comlink from 'comlink';
-import type { EvaluateWorkerApi, WorkerOutcome } from '../../workers/evaluate.worker.ts';
+import type { EvaluateWorkerApi } from '../../workers/evaluate.worker.ts';
+import type { Outcome, Progress } from '../../workers/protocol.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import type { Setting } from '../core/run-config.ts';
-import type { BaselineProgress } from '../store/baseline.ts';
 
-export type { WorkerOutcome };
 
 export interface EvalActivity {
   workerStarted: boolean;
@@ -36,17 +35,17 @@ function worker(): Comlink.Remote<EvaluateWorkerApi> {
 }
 
 /** BM25 on every setting of a stored dataset; the worker caches the results in IndexedDB. */
-export function evaluateBm25(datasetId: string, onProgress: (p: BaselineProgress) => void): Promise<WorkerOutcome<EvalResults>> {
+export function evaluateBm25(datasetId: string, onProgress: (p: Progress) => void): Promise<Outcome<EvalResults>> {
   activity.evaluations++;
   return worker().evaluateBm25(datasetId, Comlink.proxy(onProgress));
 }
 
-export function exportBm25Run(datasetId: string, setting: Setting, depth: number | 'all', onProgress: (p: BaselineProgress) => void): Promise<WorkerOutcome<Blob>> {
+export function exportBm25Run(datasetId: string, setting: Setting, depth: number | 'all', onProgress: (p: Progress) => void): Promise<Outcome<Blob>> {
   activity.exports++;
   return worker().exportRun(datasetId, setting, depth, Comlink.proxy(onProgress));
 }
 
-export function exportQrels(datasetId: string, setting: Setting): Promise<WorkerOutcome<Blob>> {
+export function exportQrels(datasetId: string, setting: Setting): Promise<Outcome<Blob>> {
   activity.exports++;
   return worker().exportQrels(datasetId, setting);
 }

@@ -5,11 +5,12 @@
  * counts come precomputed on the stored records.
  */
 import type { DiagnosticJSON } from '../core/errors.ts';
-import { isLabError } from '../core/errors.ts';
 import type { Lang } from '../core/dataset/types.ts';
 import { openLabDb, type LabDatabase } from '../store/db.ts';
 import { listDatasets, removeDataset } from '../store/datasets.ts';
 import { IdbTokenCache } from '../store/token-cache.ts';
+import { IdbEmbeddingCache } from '../store/embedding-cache.ts';
+import { toDiagnostic } from '../core/job.ts';
 import type { ImportProgress, ProbedFile } from '../store/import-types.ts';
 import type { DatasetRecord } from '../store/schema.ts';
 import { requestPersistence, storageEstimate, type PersistenceState, type StorageEstimateInfo } from '../store/storage-info.ts';
@@ -161,10 +162,6 @@ export class LabState {
   }
 }
 
-function toDiagnostic(e: unknown): DiagnosticJSON {
-  if (isLabError(e)) return e.toJSON();
-  return { severity: 'error', code: 'internal', message: e instanceof Error ? e.message : String(e) };
-}
 
 /** "xquad-r" from "xquad-r/de.json", else the common stem of the names, else '' (the importer then names it after the files). */
 function suggestName(files: PendingFile[]): string {

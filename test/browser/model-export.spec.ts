@@ -15,7 +15,7 @@ import { generatedRepos, startMockHub, type MockHub } from '../support/mock-hub.
 import { DEFAULT_OUT, GENERATOR_VERSION, makeTinyModels } from '../../scripts/make-tiny-models.ts';
 import { parseSafetensors } from '../../src/core/encoder/safetensors.ts';
 import { embedTexts, loadTextModel } from '../../src/core/tokenize/text-model.ts';
-import { initNodeBackend } from '../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../src/node/backend.ts';
 
 const SENTENCE = 'Wie viele Punkte gab die Verteidigung der Panthers ab?';
 const FOLDER = 'tiny-bert-polyglot-lab/';

@@ -15,18 +15,13 @@
  * (--cache-dir, else $POLYGLOT_LAB_CACHE, else ~/.cache/polyglot-lab/hub) and
  * reused offline. Gated models: --token or $HF_TOKEN.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LabError } from '../../core/errors.ts';
 import type { Pooling } from '../../core/run-config.ts';
-import { formatBytes, loadModelFromHub, type ModelFileCache } from '../../core/hub/download.ts';
-import { normalizePath, type FileProvider } from '../../core/hub/model-files.ts';
-import { DEFAULT_HUB_HOST, DEFAULT_REVISION, hubRef } from '../../core/hub/url.ts';
 import { embedTexts, loadTextModel, type TextModel } from '../../core/tokenize/text-model.ts';
-import { initNodeBackend } from '../../core/tf/node-backend.ts';
+import { initNodeBackend } from '../../node/backend.ts';
+import { hubDefaults, modelFiles, nodeFolderProvider, type ModelSourceArgs } from '../../node/model-source.ts';
 
 const USAGE = `usage: npm run lab -- embed --model <hub id or folder> --input sentences.txt --out embeddings.json
     [--pooling mean|cls] [--prefix "query: "] [--host URL] [--revision R] [--max-length N]
@@ -105,18 +100,15 @@ export function parseArgs(argv: string[]): EmbedArgs {
     if (!Number.isInteger(n) || n < min) throw new LabError('invalid-argument', `--${name} "${s}"`, {}, `an integer ≥ ${min}`);
     return n;
   };
-  const env = process.env;
   const maxLength = int('max-length', 3);
-  const token = v.token ?? env.HF_TOKEN;
-  const cacheDir = flags.has('no-cache') ? undefined : (v['cache-dir'] ?? env.POLYGLOT_LAB_CACHE ?? join(homedir(), '.cache', 'polyglot-lab', 'hub'));
   return {
     model: v.model!, input: v.input!, out: v.out!, prefix: v.prefix ?? '',
-    host: v.host ?? env.HF_ENDPOINT ?? DEFAULT_HUB_HOST, revision: v.revision ?? DEFAULT_REVISION,
+    ...hubDefaults({ host: v.host, revision: v.revision, token: v.token, cacheDir: v['cache-dir'], noCache: flags.has('no-cache') }),
     batchSize: int('batch-size', 1) ?? 32, backend,
     ...(pooling ? { pooling } : {}), ...(maxLength !== undefined ? { maxLength } : {}),
-    ...(token ? { token } : {}), ...(cacheDir ? { cacheDir } : {}),
   };
 }
+
 
 async function readInput(path: string): Promise<string> {
   try {
@@ -140,76 +132,14 @@ export function parseSentences(text: string, file: string): string[] {
 }
 
 /** Loads a model from a folder or the hub (through the disk cache). */
-export async function loadModel(args: Pick<EmbedArgs, 'model' | 'host' | 'revision' | 'token' | 'cacheDir' | 'pooling' | 'maxLength'>, log: (line: string) => void = () => {}): Promise<TextModel> {
-  const opts = { ...(args.pooling ? { pooling: args.pooling } : {}), ...(args.maxLength !== undefined ? { maxLength: args.maxLength } : {}) };
-  if (isFolder(args.model)) {
-    log(`model: folder ${resolve(args.model)}`);
-    return loadTextModel(nodeFolderProvider(args.model), opts);
-  }
-  if (/^(\.|\/|~)|\\/.test(args.model)) {
-    throw new LabError('invalid-argument', `model folder "${args.model}" does not exist`, { path: '--model' }, 'a folder with config.json, or a hub id');
-  }
-  const ref = hubRef(args.model, args.revision, args.host);
-  let lastPct = -1;
-  const files = await loadModelFromHub(ref, {
-    ...(args.cacheDir ? { cache: new FsModelCache(args.cacheDir) } : {}),
-    ...(args.token ? { token: args.token } : {}),
-    progressIntervalMs: 500,
-    onProgress: (p) => {
-      if (p.fromCache || p.bytesTotal === 0) return;
-      const pct = Math.floor((100 * p.bytesDone) / p.bytesTotal);
-      if (pct === lastPct) return;
-      lastPct = pct;
-      log(`downloading ${ref.id}: ${pct}% (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}, ${formatBytes(p.bytesPerSecond)}/s)`);
-    },
-  });
-  log(`model: ${ref.id}@${ref.revision} from ${files.fromCache ? 'the cache' : ref.host} (${formatBytes(files.totalBytes)})`);
-  if (files.cacheWarning) log(`warning: ${files.cacheWarning}`);
-  return loadTextModel(files.provider, opts);
+export async function loadModel(args: ModelSourceArgs & { pooling?: Pooling; maxLength?: number }, log: (line: string) => void = () => {}): Promise<TextModel> {
+  const { files } = await modelFiles(args, log);
+  return loadTextModel(files, { ...(args.pooling ? { pooling: args.pooling } : {}), ...(args.maxLength !== undefined ? { maxLength: args.maxLength } : {}) });
 }
 
-function isFolder(p: string): boolean {
-  try {
-    return existsSync(p) && statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
+export { nodeFolderProvider };
 
-/** Reads model files from a folder on disk, on demand; never outside the folder. */
-export function nodeFolderProvider(dir: string): FileProvider {
-  const root = resolve(dir);
-  return async (path) => {
-    const rel = normalizePath(path);
-    if (rel.split('/').includes('..')) return undefined;
-    try {
-      return new Uint8Array(await readFile(join(root, rel)));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-      throw new LabError('model-weights', `cannot read: ${(e as Error).message}`, { file: rel });
-    }
-  };
-}
-
-/** The hub download cache on disk: one file per key (its sha256), written atomically. */
-export class FsModelCache implements ModelFileCache {
-  constructor(private readonly dir: string) {}
-  private file(key: string): string {
-    return join(this.dir, createHash('sha256').update(key).digest('hex'));
-  }
-  async get(key: string): Promise<Uint8Array | undefined> {
-    try {
-      return new Uint8Array(await readFile(this.file(key)));
-    } catch {
-      return undefined;
-    }
-  }
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    await writeAtomic(this.file(key), bytes);
-  }
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+async function writeAtomic(path: string, data: string): Promise<void> {
   await mkdir(dirname(resolve(path)), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, data);

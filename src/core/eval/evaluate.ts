@@ -19,6 +19,7 @@ import { MetricAccumulator, macroAverage, numRelevant, queryMetrics, RELEVANCE_T
 import { runPoolPass, type PoolJudgments, type PoolQueryResult } from './pool-pass.ts';
 import { AVERAGING_NOTE, type EvalResults, type LanguageBiasResult, type PairResult, type SettingResult } from './results.ts';
 import type { ScoringModel } from './scoring-model.ts';
+import { ProgressMeter, type Progress } from '../job.ts';
 
 /** Receives one setting's ranked lists, query by query, with the run's qid (TREC export). */
 export interface RunSink {
@@ -32,7 +33,8 @@ export interface EvaluateOptions {
   /** Settings to compute (LAReQA); MIRACL always gets mono. Default: all three. */
   settings?: readonly Setting[];
   run?: RunSink;
-  onProgress?(stage: string, done: number, total: number): void;
+  /** One Progress per scoring pass (phase e.g. "bm25 pool", "bm25 de"; unit queries), with rate and ETA. */
+  onProgress?(p: Progress): void;
   signal?: AbortSignal;
   blockScores?: number;
   /** Default: now. Fixed in tests. */
@@ -215,6 +217,7 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
 
   const pass = async (statistics: 'pool' | 'per-language', useSegment: boolean, usePool: boolean, runSettings: Setting[]): Promise<string> => {
     const scorer = await model.scorer({ dataset, queries: allQueries, candidates: identity, statistics });
+    const meter = new ProgressMeter(`${model.name} ${statistics}`, allQueries.length, 'queries', opts.onProgress);
     const runSetting = runSettings.find((s) => run?.setting === s);
     try {
       await runPoolPass({
@@ -229,7 +232,7 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
         },
         ...(opts.blockScores ? { blockScores: opts.blockScores } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: (d, t) => opts.onProgress?.(`${model.name} ${statistics}`, d, t),
+        onProgress: (d) => meter.update(d),
       });
       return scorer.name;
     } finally {
@@ -336,6 +339,7 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
     const judgments = Array.from(queries, (q) => judgmentsIn(dataset, ix, dataset.queries[q]!.id, position));
     const ids = Array.from(candidates, (p) => dataset.passages[p]!.id);
     const scorer = await model.scorer({ dataset, queries, candidates, statistics: 'pool' });
+    const meter = new ProgressMeter(`${model.name} ${lang}`, queries.length, 'queries', opts.onProgress);
     scorerName = scorer.name;
     try {
       await runPoolPass({
@@ -353,7 +357,7 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
         },
         ...(opts.blockScores ? { blockScores: opts.blockScores } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: (d, t) => opts.onProgress?.(`${model.name} ${lang}`, d, t),
+        onProgress: (d) => meter.update(d),
       });
     } finally {
       scorer.dispose();

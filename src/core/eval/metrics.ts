@@ -48,45 +48,85 @@ export function numRelevant(j: JudgedRanks): number {
 }
 
 /**
+ * What one measure sees of a query: the ranks of its relevant documents,
+ * ascending (Infinity = never retrieved), their count R, and the judged
+ * labels with ranks (for graded measures).
+ */
+export interface RankedRelevant {
+  relRanks: readonly number[];
+  R: number;
+  judged: JudgedRanks;
+}
+
+/** One measure: its trec_eval name, what a person reads, its cutoff, and how it is computed from the ranks. */
+export interface MetricDef {
+  name: MetricName;
+  label: string;
+  cutoff?: number;
+  /** The trec_eval call that gives the same number (`-c` always). */
+  trecEval: string;
+  fn(q: RankedRelevant): number;
+}
+
+const within = (q: RankedRelevant, k: number): number => {
+  let c = 0;
+  for (const r of q.relRanks) if (r <= k) c++;
+  return c;
+};
+const recall = (k: number) => (q: RankedRelevant) => (q.R > 0 ? within(q, k) / q.R : 0);
+const success = (k: number) => (q: RankedRelevant) => ((q.relRanks[0] ?? Infinity) <= k ? 1 : 0);
+
+/**
+ * The metric table: the one place a measure is defined, read by the
+ * evaluator, the results object, `lab metrics` and the page's metric picker.
+ */
+export const METRICS: readonly MetricDef[] = [
+  {
+    name: 'map', label: 'mAP', trecEval: '-m map',
+    // AP: precision at each relevant retrieved document, over all relevant (not min(k, R)).
+    fn: (q) => {
+      let ap = 0;
+      for (let i = 0; i < q.R; i++) {
+        const r = q.relRanks[i]!;
+        if (!Number.isFinite(r)) break;
+        ap += (i + 1) / r;
+      }
+      return q.R > 0 ? ap / q.R : 0;
+    },
+  },
+  { name: 'ndcg_cut_10', label: 'nDCG@10', cutoff: 10, trecEval: '-M 100 -m ndcg_cut.10', fn: (q) => ndcgAt(q.judged, 10) },
+  { name: 'recall_1', label: 'Recall@1', cutoff: 1, trecEval: '-m recall.1', fn: recall(1) },
+  { name: 'recall_10', label: 'Recall@10', cutoff: 10, trecEval: '-m recall.10', fn: recall(10) },
+  { name: 'recall_100', label: 'Recall@100', cutoff: 100, trecEval: '-m recall.100', fn: recall(100) },
+  {
+    name: 'recip_rank_10', label: 'MRR@10', cutoff: 10, trecEval: '-M 10 -m recip_rank',
+    fn: (q) => { const first = q.relRanks[0] ?? Infinity; return first <= 10 ? 1 / first : 0; },
+  },
+  { name: 'success_1', label: 'Success@1', cutoff: 1, trecEval: '-m success.1', fn: success(1) },
+  { name: 'success_10', label: 'Success@10', cutoff: 10, trecEval: '-m success.10', fn: success(10) },
+  { name: 'success_100', label: 'Success@100', cutoff: 100, trecEval: '-m success.100', fn: success(100) },
+];
+
+/** The measures `lab metrics` prints (trec_eval's usual four). */
+export const TREC_MEASURES = ['map', 'ndcg_cut_10', 'recall_100', 'recip_rank_10'] as const satisfies readonly MetricName[];
+
+export function metricDef(name: MetricName): MetricDef {
+  return METRICS.find((m) => m.name === name)!;
+}
+
+/**
  * All measures for one judged query. Throws nothing: a query whose judged
  * documents were all missed gets zeros (trec_eval `-c`). Callers must not
  * pass unjudged queries (numRelevant = 0): they have no defined AP.
  */
 export function queryMetrics(j: JudgedRanks): MetricValues {
-  const n = j.rels.length;
-  // Relevant ranks, ascending.
   const relRanks: number[] = [];
-  for (let i = 0; i < n; i++) if (j.rels[i]! >= RELEVANCE_THRESHOLD) relRanks.push(j.ranks[i]!);
+  for (let i = 0; i < j.rels.length; i++) if (j.rels[i]! >= RELEVANCE_THRESHOLD) relRanks.push(j.ranks[i]!);
   relRanks.sort((a, b) => a - b);
-  const R = relRanks.length;
-
-  // AP: precision at each relevant retrieved document, over all relevant.
-  let ap = 0;
-  for (let i = 0; i < R; i++) {
-    const r = relRanks[i]!;
-    if (!Number.isFinite(r)) break;
-    ap += (i + 1) / r;
-  }
-  ap = R > 0 ? ap / R : 0;
-
-  const first = R > 0 ? relRanks[0]! : Infinity;
-  const within = (k: number): number => {
-    let c = 0;
-    for (const r of relRanks) if (r <= k) c++;
-    return c;
-  };
-
-  return {
-    map: ap,
-    ndcg_cut_10: ndcgAt(j, 10),
-    recall_1: R > 0 ? within(1) / R : 0,
-    recall_10: R > 0 ? within(10) / R : 0,
-    recall_100: R > 0 ? within(100) / R : 0,
-    recip_rank_10: first <= 10 ? 1 / first : 0,
-    success_1: first <= 1 ? 1 : 0,
-    success_10: first <= 10 ? 1 : 0,
-    success_100: first <= 100 ? 1 : 0,
-  };
+  const q: RankedRelevant = { relRanks, R: relRanks.length, judged: j };
+  const out = {} as MetricValues;
+  for (const m of METRICS) out[m.name] = m.fn(q);
+  return out;
 }
 
 /**

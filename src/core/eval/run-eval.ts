@@ -9,16 +9,11 @@
  * `-c -m recall.100`, `-c -M 10 -m recip_rank`.
  */
 import type { Qrels } from '../dataset/types.ts';
-import { numRelevant, queryMetrics } from './metrics.ts';
+import { numRelevant, queryMetrics, TREC_MEASURES } from './metrics.ts';
 import { compareDocIds, compareRanked, docIdTieKeys } from './tie-rule.ts';
 import type { Run } from './trec.ts';
 
-export interface TrecMeasures {
-  map: number;
-  ndcg_cut_10: number;
-  recall_100: number;
-  recip_rank_10: number;
-}
+export type TrecMeasures = Record<(typeof TREC_MEASURES)[number], number>;
 
 export interface RunEvaluation {
   /** Means over judged queries, plus their count. */
@@ -34,7 +29,8 @@ export interface RunEvaluation {
 
 export function evaluateRun(qrels: Qrels, run: Run): RunEvaluation {
   const perQuery: Record<string, TrecMeasures> = {};
-  const sum: TrecMeasures = { map: 0, ndcg_cut_10: 0, recall_100: 0, recip_rank_10: 0 };
+  const pick = (m: Record<string, number>): TrecMeasures => Object.fromEntries(TREC_MEASURES.map((k) => [k, m[k]!])) as TrecMeasures;
+  const sum = pick(Object.fromEntries(TREC_MEASURES.map((k) => [k, 0])));
   let unjudged = 0;
   let missingFromRun = 0;
   const qids = Object.keys(qrels).sort(compareDocIds);
@@ -50,16 +46,16 @@ export function evaluateRun(qrels: Qrels, run: Run): RunEvaluation {
     if (!entries) missingFromRun++;
     const rankOf = rankMap(entries);
     const m = queryMetrics({ rels, ranks: docs.map((d) => rankOf.get(d) ?? Infinity) });
-    const t = { map: m.map, ndcg_cut_10: m.ndcg_cut_10, recall_100: m.recall_100, recip_rank_10: m.recip_rank_10 };
+    const t = pick(m);
     perQuery[qid] = t;
-    for (const k of Object.keys(sum) as (keyof TrecMeasures)[]) sum[k] += t[k];
+    for (const k of TREC_MEASURES) sum[k] += t[k];
   }
   const n = Object.keys(perQuery).length;
   let notInQrels = 0;
   for (const qid of run.keys()) if (!(qid in qrels)) notInQrels++;
   const mean = (v: number): number => (n > 0 ? v / n : 0);
   return {
-    summary: { map: mean(sum.map), ndcg_cut_10: mean(sum.ndcg_cut_10), recall_100: mean(sum.recall_100), recip_rank_10: mean(sum.recip_rank_10), num_q: n },
+    summary: { ...pick(Object.fromEntries(TREC_MEASURES.map((k) => [k, mean(sum[k])]))), num_q: n },
     perQuery,
     unjudged,
     notInQrels,

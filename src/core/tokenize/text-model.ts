@@ -8,6 +8,8 @@
  * it), so sorting is invisible except in speed.
  */
 import { LabError } from '../errors.ts';
+import { throwIfCancelled } from '../job.ts';
+import { yieldToEventLoop } from '../yield.ts';
 import type { Pooling } from '../run-config.ts';
 import type { FileProvider } from '../hub/model-files.ts';
 import { loadEncoder, type LoadOptions } from '../encoder/load.ts';
@@ -44,7 +46,13 @@ export async function loadTextModel(files: FileProvider, opts: TextModelOptions 
   const wanted = requested ?? encoder.head.maxSeqLength ?? Math.min(tokenizer.modelMaxLength ?? DEFAULT_MAX_LENGTH, DEFAULT_MAX_LENGTH);
   if (requested !== undefined && (!Number.isInteger(requested) || requested < 3)) {
     encoder.dispose();
-    throw new LabError('invalid-argument', `max length ${requested} is not usable`, { path: 'model.maxLength' }, 'an integer ≥ 3');
+    throw new LabError('invalid-argument', `max length ${requested} is not usable`, { path: 'tokenization.maxLength' }, 'an integer ≥ 3');
+  }
+  // Asking for more tokens than the position table has is a mistake to report, not to cap silently:
+  // the user would believe texts were embedded whole.
+  if (requested !== undefined && requested > cap) {
+    encoder.dispose();
+    throw new LabError('invalid-argument', `max length ${requested} is above the model's ${cap} positions`, { path: 'tokenization.maxLength' }, `at most ${cap}`);
   }
   return { encoder, tokenizer, maxLength: Math.min(wanted, cap) };
 }
@@ -54,6 +62,8 @@ export interface EmbedTextsOptions {
   prefix?: string;
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Checked between batches; a fired signal throws LabError('cancelled'). */
+  signal?: AbortSignal;
 }
 
 /** Embeds texts (pooled, normalized as the model says) in input order. */
@@ -74,7 +84,14 @@ export async function embedTokens(model: TextModel, tokens: RaggedTokens, opts: 
   const len = (i: number) => ragged.offsets[i + 1]! - ragged.offsets[i]!;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => len(a) - len(b) || a - b);
   const out = new Array<Float32Array>(n);
+  let lastYield = performance.now();
   for (let s = 0; s < n; s += batchSize) {
+    // Let a worker's cancel message in about every 100 ms (setTimeout(0) per batch would cost 4 ms each in browsers).
+    if (opts.signal && performance.now() - lastYield > 100) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+    throwIfCancelled(opts.signal, 'embedding');
     const rows = order.slice(s, s + batchSize);
     const b = padBatch(ragged, rows, model.tokenizer.padId);
     const vecs = await model.encoder.embed({ ids: b.inputIds, mask: b.attentionMask, batch: b.batchSize, seq: b.seqLen });

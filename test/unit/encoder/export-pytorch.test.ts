@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEncoder, type ExportedFolder } from '../../../src/core/encoder/export.ts';
 import { loadEncoder } from '../../../src/core/encoder/load.ts';
 import type { Encoder } from '../../../src/core/encoder/model.ts';
-import { folderFileProvider } from '../../../src/core/encoder/node-folder.ts';
+import { folderFileProvider } from '../../../src/node/model-folder.ts';
 import { parseSafetensors } from '../../../src/core/encoder/safetensors.ts';
 import { paramSpecs } from '../../../src/core/encoder/weights.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import {
   EXPORT_GOLDEN_MODELS, STEP_LR, fineTuneOneStep, goldenBatch, prepareForStep, readGoldenInputs, type ExportGoldenModel, type GoldenInputs,
 } from '../../../scripts/export-golden-step.ts';

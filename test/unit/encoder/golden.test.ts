@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import { loadEncoder } from '../../../src/core/encoder/load.ts';
 import { toTokenBatch, type Encoder } from '../../../src/core/encoder/model.ts';
 import { kernelsFor } from '../../../src/core/tf/ops.ts';
 import { lossAndGradients } from '../../../src/core/encoder/grads.ts';
-import { folderFileProvider } from '../../../src/core/encoder/node-folder.ts';
+import { folderFileProvider } from '../../../src/node/model-folder.ts';
 import { GEN_DIR, FIXTURES, infoNCE, maxAbs } from './helpers.ts';
 
 interface Golden {

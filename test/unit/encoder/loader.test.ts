@@ -7,7 +7,7 @@ import { parseSafetensors, writeSafetensors } from '../../../src/core/encoder/sa
 import type { FileProvider } from '../../../src/core/encoder/st-layout.ts';
 import { parseEncoderConfig } from '../../../src/core/encoder/config.ts';
 import { LabError } from '../../../src/core/errors.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import { GEN_DIR } from './helpers.ts';
 
 /** In-memory copy of a generated model folder, so tests can edit files. */

@@ -7,10 +7,10 @@ import { exportEncoder } from '../../../src/core/encoder/export.ts';
 import { lossAndGradients } from '../../../src/core/encoder/grads.ts';
 import { loadEncoder } from '../../../src/core/encoder/load.ts';
 import { toTokenBatch, type TokenBatch } from '../../../src/core/encoder/model.ts';
-import { folderFileProvider } from '../../../src/core/encoder/node-folder.ts';
+import { folderFileProvider } from '../../../src/node/model-folder.ts';
 import { parseSafetensors } from '../../../src/core/encoder/safetensors.ts';
 import { remapTokenIds, trimEncoderVocab } from '../../../src/core/encoder/trim.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import { FIXTURES, GEN_DIR, infoNCE, maxAbs } from './helpers.ts';
 
 const golden = JSON.parse(readFileSync(join(FIXTURES, 'golden-tiny-xlmr.json'), 'utf8')) as { inputs: { ids: number[][]; mask: number[][] } };

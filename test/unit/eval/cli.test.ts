@@ -40,7 +40,8 @@ afterEach(() => vi.restoreAllMocks());
 describe('lab bm25', () => {
   it('writes the results object with every setting, pair and the language bias', () => {
     expect(results.description).toMatchObject({ model: 'bm25', dataset: 'xquad-r', format: 'lareqa', scorer: 'bm25' });
-    expect(results.description.config?.eval).toEqual({ settings: ['mono', 'cross', 'multi'], depth: 100 });
+    expect(results.description.config?.eval).toMatchObject({ settings: ['mono', 'cross', 'multi'], depth: 100 });
+    expect(results.description.config?.kind).toBe('bm25');
     expect(results.description.config?.datasets[0]?.shards.map((s) => s.name)).toEqual(['de.json', 'en.json']);
     expect(results.description.config?.datasets[0]?.shards[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(results.settings.mono!.pairs).sort()).toEqual(['de-de', 'en-en']);

@@ -6,7 +6,7 @@ import { loadModelFromHub } from '../../../src/core/hub/download.ts';
 import { hubRef } from '../../../src/core/hub/url.ts';
 import { nodeFolderProvider } from '../../../src/cli/commands/embed.ts';
 import { embedTexts, loadTextModel } from '../../../src/core/tokenize/text-model.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 
 function files(dir: string): string[] {
   const out: string[] = [];

@@ -77,7 +77,7 @@ describe('cached results', () => {
     const db = await freshDb();
     const rec = await stored(db);
     const stages = new Set<string>();
-    const r = await runBaseline(db, rec.id, { onProgress: (p) => stages.add(p.stage) });
+    const r = await runBaseline(db, rec.id, { onProgress: (p) => stages.add(p.phase) });
     expect(r.description.model).toBe('bm25');
     expect(Object.keys(r.settings).sort()).toEqual(['cross', 'mono', 'multi']);
     expect(r.settings.mono!.pairs['de-de']!.num_q).toBe(1);

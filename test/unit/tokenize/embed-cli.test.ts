@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run, parseSentences, nodeFolderProvider } from '../../../src/cli/commands/embed.ts';
 import { embedTexts, loadTextModel } from '../../../src/core/tokenize/text-model.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import { GENERATED_MODELS_DIR, startMockHub, type MockHub } from '../../support/mock-hub.ts';
 import { LabError } from '../../../src/core/errors.ts';
 

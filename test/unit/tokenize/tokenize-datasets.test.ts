@@ -9,7 +9,7 @@ import { tokenizeStoredDatasets, type TokenizeProgress } from '../../../src/stor
 import { LabTokenizer } from '../../../src/core/tokenize/tokenizer.ts';
 import { embedTexts, loadTextModel } from '../../../src/core/tokenize/text-model.ts';
 import { trimTextModel } from '../../../src/core/tokenize/trim-model.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import { nodeFolderProvider } from '../../../src/cli/commands/embed.ts';
 import { isLabError } from '../../../src/core/errors.ts';
 import { GENERATED_MODELS_DIR } from '../../support/mock-hub.ts';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embedTexts, embedTokens, loadTextModel } from '../../../src/core/tokenize/text-model.ts';
 import { trimEncoderVocab } from '../../../src/core/encoder/trim.ts';
-import { initNodeBackend } from '../../../src/core/tf/node-backend.ts';
+import { initNodeBackend } from '../../../src/node/backend.ts';
 import { nodeFolderProvider } from '../../../src/cli/commands/embed.ts';
 import { GENERATED_MODELS_DIR } from '../../support/mock-hub.ts';
 

@@ -1,0 +1,64 @@
+/**
+ * One argv parser for the commands: `--flag value`, `--flag=value`, boolean
+ * `--flag`, and positional arguments. Unknown flags and missing values are
+ * usage errors (LabError 'invalid-argument', printed with the usage, exit 2).
+ */
+import { LabError } from '../core/errors.ts';
+
+export type FlagSpec = Record<string, 'value' | 'boolean'>;
+
+export interface ParsedFlags {
+  positional: string[];
+  values: Map<string, string>;
+  booleans: Set<string>;
+}
+
+export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags {
+  const out: ParsedFlags = { positional: [], values: new Map(), booleans: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      out.positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq > 0 ? eq : undefined);
+    const kind = spec[name];
+    if (!kind) throw new LabError('invalid-argument', `unknown option ${eq > 0 ? arg.slice(0, eq) : arg}`);
+    if (kind === 'boolean') {
+      if (eq > 0) throw new LabError('invalid-argument', `--${name} takes no value`);
+      out.booleans.add(name);
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new LabError('invalid-argument', `--${name} needs a value`);
+    if (out.values.has(name)) throw new LabError('invalid-argument', `--${name} is given twice`);
+    out.values.set(name, value);
+  }
+  return out;
+}
+
+/** A positive integer flag (or undefined when absent). */
+export function intFlag(f: ParsedFlags, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const s = f.values.get(name);
+  if (s === undefined) return undefined;
+  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw new LabError('invalid-argument', `--${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(s)}`);
+  }
+  return Number(s);
+}
+
+export function choiceFlag<T extends string>(f: ParsedFlags, name: string, choices: readonly T[]): T | undefined {
+  const s = f.values.get(name);
+  if (s === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(s)) throw new LabError('invalid-argument', `--${name} must be ${choices.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not ${JSON.stringify(s)}`);
+  return s as T;
+}
+
+export function depthFlag(f: ParsedFlags): number | 'all' {
+  const s = f.values.get('depth');
+  if (s === undefined) return 1000;
+  if (s === 'all') return 'all';
+  if (/^[1-9]\d*$/.test(s) && Number(s) <= 1_000_000) return Number(s);
+  throw new LabError('invalid-argument', `--depth must be a positive integer or "all", not ${JSON.stringify(s)}`);
+}

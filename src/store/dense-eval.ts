@@ -1,0 +1,62 @@
+/**
+ * Dense evaluation of a stored dataset with the model session's encoder, as
+ * the model worker runs it: the dataset from IndexedDB, embeddings through
+ * the embedding cache, every setting evaluated by the core, the results
+ * cached beside the dataset under the model's key (so the page shows them
+ * after a reload without the model). A cancelled run stores no results.
+ */
+import type { DenseBackend } from '../core/eval/scoring-model.ts';
+import type { JobControl } from '../core/job.ts';
+import type { ModelSession } from '../core/model/session.ts';
+import { makeRunConfig, type RunConfig, type Setting, type Tokenization } from '../core/run-config.ts';
+import type { EvalResults } from '../core/eval/results.ts';
+import type { LabDatabase } from './db.ts';
+import { loadDataset } from './datasets.ts';
+import type { IdbEmbeddingCache } from './embedding-cache.ts';
+import { saveResults } from './results.ts';
+import { LabError } from '../core/errors.ts';
+
+/** The results store's key for a dense model: its content hash, so a trimmed or fine-tuned model is another entry. */
+export function denseModelKey(contentHash: string): string {
+  return `dense:${contentHash}`;
+}
+
+export function isDenseModelKey(key: string): boolean {
+  return key.startsWith('dense:');
+}
+
+export interface StoredDenseEvalOptions extends JobControl {
+  tokenization: Tokenization;
+  batchSize?: number;
+  settings?: readonly Setting[];
+  scorer: DenseBackend;
+  backend: RunConfig['backend'];
+}
+
+export async function evaluateStoredDataset(
+  db: LabDatabase, cache: IdbEmbeddingCache | undefined, session: ModelSession, datasetId: string, opts: StoredDenseEvalOptions,
+): Promise<{ results: EvalResults; modelKey: string; fromCache: { queries: boolean; passages: boolean }; textsPerSecond: number; cacheWarning?: string }> {
+  const rec = await db.get('datasets', datasetId);
+  if (!rec) throw new LabError('storage', `dataset ${datasetId.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  const dataset = await loadDataset(db, datasetId);
+  const config = makeRunConfig({
+    version: 1, kind: 'eval', model: session.modelSource(),
+    datasets: [{ name: rec.name, shards: rec.shards.map((s) => ({ name: s.name, sha256: s.sha256 })), split: 'all' }],
+    tokenization: opts.tokenization, backend: opts.backend,
+    eval: { settings: [...(opts.settings ?? ['mono', 'cross', 'multi'])], depth: 1000, batchSize: opts.batchSize ?? 32 },
+  });
+  const r = await session.evaluate(dataset, {
+    tokenization: opts.tokenization, scorer: opts.scorer, datasetHash: datasetId, config,
+    ...(cache ? { cache } : {}),
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const modelKey = denseModelKey(session.contentHash);
+  await saveResults(db, datasetId, modelKey, r.results);
+  return {
+    results: r.results, modelKey, fromCache: r.embeddings.fromCache, textsPerSecond: r.embeddings.textsPerSecond,
+    ...(r.embeddings.cacheWarning ? { cacheWarning: r.embeddings.cacheWarning } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * What crosses the workers' boundaries: plain, structured-cloneable data.
+ * The page imports these types from here (never the other way round), and
+ * every job answers with the one Outcome and reports the one Progress.
+ */
+import type { BackendPreference, Setting, Tokenization } from '../src/core/run-config.ts';
+import type { EvalResults } from '../src/core/eval/results.ts';
+
+export type { Outcome, Progress } from '../src/core/job.ts';
+export type { ModelInfo } from '../src/core/model/session.ts';
+
+export interface HubLoadRequest {
+  id: string;
+  revision: string;
+  host: string;
+  token?: string;
+  /** Override the device budget (bytes). */
+  maxBytes?: number;
+  backend?: BackendPreference;
+}
+
+export interface EmbedResult {
+  dim: number;
+  vectors: Float32Array[];
+  seconds: number;
+}
+
+export interface ModelExportRequest {
+  /** Storage dtype of model.safetensors: F32 (exact, default) or F16 (half the size). */
+  dtype?: 'F32' | 'F16';
+}
+
+/** The current model as a zipped Hugging Face / sentence-transformers folder. */
+export interface ModelExport {
+  /** `<model name>-polyglot-lab.zip`. */
+  fileName: string;
+  /** The folder the zip holds, `<model name>-polyglot-lab/`. */
+  folder: string;
+  zip: Uint8Array;
+  /** Files in the folder and their (uncompressed) sizes. */
+  files: { path: string; bytes: number }[];
+  /** What the export could not include, e.g. a tokenizer file that cannot be rewritten for a trimmed vocabulary. */
+  notes: string[];
+  seconds: number;
+}
+
+/** Evaluate the loaded model on one stored dataset. */
+export interface DenseEvalRequest {
+  datasetId: string;
+  tokenization: Tokenization;
+  batchSize?: number;
+  settings?: Setting[];
+}
+
+export interface DenseEvalResult {
+  results: EvalResults;
+  /** Key of the stored results (the store's `model` field). */
+  modelKey: string;
+  fromCache: { queries: boolean; passages: boolean };
+  textsPerSecond: number;
+  cacheWarning?: string;
+}
