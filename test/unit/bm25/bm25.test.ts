@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../../../src/core/bm25/analyzer.ts';
 import { BM25_DEFAULTS, Bm25Index } from '../../../src/core/bm25/index.ts';
@@ -6,15 +7,51 @@ import { evaluateDataset } from '../../../src/core/eval/evaluate.ts';
 import type { Dataset } from '../../../src/core/dataset/types.ts';
 import { loadXquadR } from '../eval/xquad-r.ts';
 
-describe('analyzer', () => {
+describe('analyzer (independent of the runtime ICU)', () => {
   const analyze = createAnalyzer();
-  it('segments words in scripts without spaces, lowercases, drops punctuation', () => {
+  it('lowercases after NFKC and splits at every punctuation or symbol character', () => {
     expect(analyze('Hello, WORLD! Ｆｕｌｌwidth 42.', 'en')).toEqual(['hello', 'world', 'fullwidth', '42']);
-    expect(analyze('我们是中国人民', 'zh')).toEqual(['我们', '是', '中国', '人民']);
-    expect(analyze('สวัสดีครับ ผมชื่อสมชาย', 'th')).toEqual(['สวัสดี', 'ครับ', 'ผม', 'ชื่อ', 'สมชาย']);
     expect(analyze('Straße ΟΔΟΣ', 'el')).toEqual(['straße', 'οδος']); // final sigma
-    // Split as Chromium's word rules do, so browser and Node index the same terms; numbers keep their point.
-    expect(analyze('The U.S. army, d.h. z.B. π.Χ. ＵＮ．ｏ 3.14', 'en')).toEqual(['the', 'u', 's', 'army', 'd', 'h', 'z', 'b', 'π', 'χ', 'un', 'o', '3.14']);
+    expect(analyze('Man:Se ratio 3:2', 'es')).toEqual(['man', 'se', 'ratio', '3', '2']); // colon (one word in Node's ICU, two in Chromium's)
+    expect(analyze("don't l'homme O’Neil", 'en')).toEqual(['don', 't', 'l', 'homme', 'o', 'neil']); // apostrophes, straight and curly
+    expect(analyze('e-mail state-of-the-art', 'en')).toEqual(['e', 'mail', 'state', 'of', 'the', 'art']); // hyphen
+    expect(analyze('The U.S. army, d.h. z.B. π.Χ. ＵＮ．ｏ', 'en')).toEqual(['the', 'u', 's', 'army', 'd', 'h', 'z', 'b', 'π', 'χ', 'un', 'o']);
+    expect(analyze('1,000.50 12.345,6 3.14 1 000', 'de')).toEqual(['1', '000', '50', '12', '345', '6', '3', '14', '1', '000']); // digit separators
+    expect(analyze('covid19 3d', 'en')).toEqual(['covid19', '3d']); // digits inside a word of a spaced script stay
+    expect(analyze('I ❤️ 👍🏽 tea ☕ #1 @x', 'en')).toEqual(['i', 'tea', '1', 'x']); // emoji and symbols are separators
+  });
+
+  it('indexes scripts written without spaces as overlapping bigrams (Lucene CJK style)', () => {
+    expect(analyze('我们是中国人民', 'zh')).toEqual(['我们', '们是', '是中', '中国', '国人', '人民']); // Han
+    expect(analyze('東京都に行きました。', 'ja')).toEqual(['東京', '京都', '都に', 'に行', '行き', 'きま', 'まし', 'した']); // Han + Hiragana
+    expect(analyze('コーヒー2杯', 'ja')).toEqual(['コー', 'ーヒ', 'ヒー', '2', '杯']); // Katakana with ー, digits apart
+    expect(analyze('中国2008年', 'zh')).toEqual(['中国', '2008', '年']);
+    expect(analyze('ไทย', 'th')).toEqual(['ไท', 'ทย']); // Thai
+    expect(analyze('ລາວ', 'lo')).toEqual(['ລາ', 'າວ']); // Lao
+    expect(analyze('ខ្មែរ', 'km')).toEqual(['ខ្', '្ម', 'មែ', 'ែរ']); // Khmer
+    expect(analyze('မြန်', 'my')).toEqual(['မြ', 'ြန', 'န်']); // Myanmar
+    expect(analyze('中', 'zh')).toEqual(['中']); // a lone character is its own token
+    expect(analyze('iPhone手机', 'zh')).toEqual(['iphone', '手机']); // Latin next to Han
+    expect(analyze('한국어 문장', 'ko')).toEqual(['한국어', '문장']); // Hangul is written with spaces: words
+  });
+
+  it('does not touch Intl.Segmenter, so Chromium and Node cannot disagree', () => {
+    const original = Intl.Segmenter;
+    (Intl as { Segmenter: unknown }).Segmenter = function () { throw new Error('ICU word segmentation used'); };
+    try {
+      expect(analyze('Wer schrieb Faust? 五大湖', 'de')).toEqual(['wer', 'schrieb', 'faust', '五大', '大湖']);
+    } finally {
+      (Intl as { Segmenter: unknown }).Segmenter = original;
+    }
+  });
+
+  it('never emits empty tokens or separator characters, for any text', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (t) => {
+      for (const tok of analyze(t, 'xx')) {
+        expect(tok.length).toBeGreaterThan(0);
+        expect(/^[\p{L}\p{M}\p{N}]+$/u.test(tok)).toBe(true);
+      }
+    }), { numRuns: 300 });
   });
 });
 
