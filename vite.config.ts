@@ -6,6 +6,14 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   plugins: [svelte()],
   worker: { format: 'es' },
+  // Every dependency the page and its workers import, declared up front: otherwise the dev server discovers
+  // fflate or @xenova/transformers only when a model loads, re-optimizes, and reloads the page under the user.
+  optimizeDeps: {
+    include: [
+      'comlink', 'idb', 'zod', 'fflate', '@xenova/transformers',
+      '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-cpu',
+    ],
+  },
   server: { port: 5173, strictPort: false },
   preview: { port: 4173 },
   build: {

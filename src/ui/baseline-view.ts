@@ -8,6 +8,7 @@
  */
 import type { Lang } from '../core/dataset/types.ts';
 import type { EvalResults, PairResult } from '../core/eval/results.ts';
+import { plural } from '../core/format.ts';
 
 export interface HeatCell {
   queryLang: Lang;
@@ -32,7 +33,8 @@ export interface HeatRow {
 export interface Headline {
   setting: 'mono' | 'cross' | 'multi';
   label: string;
-  map: number;
+  /** null when the setting needs more languages than the dataset has. */
+  map: number | null;
   /** In words: what the macro averages over. */
   averaging: string;
 }
@@ -41,7 +43,8 @@ export interface LareqaView {
   langs: Lang[];
   rows: HeatRow[];
   headlines: Headline[];
-  bias: { macro: number; numLangs: number } | null;
+  /** macro null: fewer than two languages, so no rank distance. */
+  bias: { macro: number | null; numLangs: number } | null;
 }
 
 export interface MiraclRow {
@@ -105,10 +108,12 @@ export function lareqaView(r: EvalResults): LareqaView {
       ? { value: r.languageBias.byQueryLang[x]!, numQ: r.languageBias.numQ[x] ?? 0 } : null,
   }));
   const headlines: Headline[] = [];
-  if (mono) headlines.push({ setting: 'mono', label: 'Monolingual', map: mono.macro.map, averaging: `unweighted mean over ${mono.macro.num_pairs} languages (x → x)` });
-  if (cross) headlines.push({ setting: 'cross', label: 'Cross-lingual', map: cross.macro.map, averaging: `unweighted mean over ${cross.macro.num_pairs} pairs (x → y, x ≠ y)` });
-  if (multi) headlines.push({ setting: 'multi', label: 'Multilingual', map: multi.macro.map, averaging: `unweighted mean over ${multi.macro.num_pairs} query languages (x → pool of all)` });
-  const bias = r.languageBias ? { macro: r.languageBias.macro, numLangs: Object.keys(r.languageBias.byQueryLang).length } : null;
+  // With one language there is no cross-lingual pair and no rank distance to speak of: say so instead of "0.000 over 0 pairs".
+  const needsTwo = langs.length < 2 ? 'needs two or more languages' : null;
+  if (mono) headlines.push({ setting: 'mono', label: 'Monolingual', map: mono.macro.map, averaging: `unweighted mean over ${plural(mono.macro.num_pairs, 'language')} (x → x)` });
+  if (cross) headlines.push({ setting: 'cross', label: 'Cross-lingual', map: needsTwo ? null : cross.macro.map, averaging: needsTwo ?? `unweighted mean over ${plural(cross.macro.num_pairs, 'pair')} (x → y, x ≠ y)` });
+  if (multi) headlines.push({ setting: 'multi', label: 'Multilingual', map: multi.macro.map, averaging: `unweighted mean over ${plural(multi.macro.num_pairs, 'query language')} (x → pool of all)` });
+  const bias = r.languageBias ? { macro: needsTwo ? null : r.languageBias.macro, numLangs: Object.keys(r.languageBias.byQueryLang).length } : null;
   return { langs, rows, headlines, bias };
 }
 

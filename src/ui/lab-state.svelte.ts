@@ -15,6 +15,7 @@ import type { ImportProgress, ProbedFile } from '../store/import-types.ts';
 import type { DatasetRecord } from '../store/schema.ts';
 import { requestPersistence, storageEstimate, type PersistenceState, type StorageEstimateInfo } from '../store/storage-info.ts';
 import { BaselineState } from './baseline-state.svelte.ts';
+import { DenseState } from './dense-state.svelte.ts';
 import type { PickedFile } from './files-from-drop.ts';
 import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
 
@@ -44,6 +45,7 @@ export class LabState {
   #db: Promise<LabDatabase> | undefined;
   /** BM25 results per dataset: cached ones drawn at start, a run started after each import. */
   readonly baseline = new BaselineState(() => this.db());
+  readonly dense = new DenseState(() => this.db());
 
   private db(): Promise<LabDatabase> {
     this.#db ??= openLabDb();
@@ -54,6 +56,7 @@ export class LabState {
     try {
       this.datasets = await listDatasets(await this.db());
       await this.baseline.loadCached();
+      await this.dense.loadCached();
       this.listSource = 'cache';
     } catch (e) {
       this.errors = [toDiagnostic(e)];
@@ -149,6 +152,7 @@ export class LabState {
   async remove(id: string): Promise<void> {
     try {
       await this.baseline.forget(id);
+      this.dense.forget(id);
       await removeDataset(await this.db(), id);
       // Its cached token ids go too (a cache: failing to drop them loses nothing).
       const tokens = new IdbTokenCache();
