@@ -31,7 +31,7 @@ import { initNodeBackend } from '../src/node/backend.ts';
 import { kernelsFor } from '../src/core/tf/ops.ts';
 import { mulberry32 } from '../src/core/random.ts';
 
-interface Shape { name: string; vocab: number; hidden: number; layers: number; heads: number; ffn: number; seq: number; batch: number }
+export interface Shape { name: string; vocab: number; hidden: number; layers: number; heads: number; ffn: number; seq: number; batch: number }
 
 const SHAPES: Shape[] = [
   { name: 'tiny', vocab: 119547, hidden: 32, layers: 2, heads: 4, ffn: 64, seq: 128, batch: 32 },
@@ -54,7 +54,7 @@ function batchFor(s: Shape): TokenBatch {
   return { ids, mask: new Int32Array(ids.length).fill(1), batch: s.batch, seq: s.seq };
 }
 
-function buildEncoder(s: Shape): Encoder {
+export function buildEncoder(s: Shape): Encoder {
   const cfg = parseEncoderConfig({
     model_type: 'bert', vocab_size: s.vocab, hidden_size: s.hidden, num_hidden_layers: s.layers,
     num_attention_heads: s.heads, intermediate_size: s.ffn, max_position_embeddings: 512, type_vocab_size: 2,

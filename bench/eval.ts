@@ -1,14 +1,16 @@
 /**
- * `npm run bench -- eval [--queries N] [--dim D] [--backends cpu,tfjs-wasm]`
+ * `npm run bench -- eval [--queries N] [--dim D] [--backends cpu,tfjs-wasm] [--dense-backends wasm,webgpu] [--minilm-sample N] [--no-dense] [--no-torch]`
  *
  * Time to score and evaluate all of XQuAD-R (13,090 questions x 13,014
  * candidate sentences) in the three settings (one pass gives mono, cross,
  * multi and language bias) with seeded random 384-d embeddings, on the CPU
  * scorer (the reference) and on tfjs-wasm; then BM25 indexing, search and
  * the full BM25 evaluation. Prints queries/second and the ratio to the CPU
- * run measured in the same process, with the machine.
+ * run measured in the same process, with the machine. Then dense evaluation
+ * of the same data by real encoders (bench/dense-eval.ts) next to PyTorch.
  */
 import os from 'node:os';
+import { runDenseEval } from './dense-eval.ts';
 import { mulberry32 } from '../src/core/random.ts';
 import type { Dataset } from '../src/core/dataset/types.ts';
 import { loadDatasetFromPaths } from '../src/cli/load-files.ts';
@@ -128,4 +130,5 @@ export async function run(argv: string[]): Promise<void> {
   }
   console.log(`load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(JSON.stringify({ suite: 'eval', cpu: cpu[0]?.model, cores: cpu.length, queries: Q, candidates: ds.passages.length, dim, rows }));
+  if (!argv.includes('--no-dense')) await runDenseEval(argv);
 }

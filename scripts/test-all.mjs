@@ -108,12 +108,15 @@ async function runPlaywright(dir) {
 }
 
 /**
- * Strict type checking is part of the suite: `tsc` over src/workers/test/bench
- * and `svelte-check` over the components. Each counts as one test.
+ * Strict type checking is part of the suite: `tsc` over src/workers/test/bench,
+ * `tsc` over src/core alone without the DOM library, and `svelte-check` over
+ * the components. Each counts as one test.
  */
 async function runTypecheck() {
   const checks = [
     ['tsc', ['--noEmit', '-p', 'tsconfig.json']],
+    // src/core without the DOM library: core code must run the same in Node, a worker and the page.
+    ['tsc', ['--noEmit', '-p', 'tsconfig.core.json']],
     ['svelte-check', ['--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']],
   ];
   let passed = 0;

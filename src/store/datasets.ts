@@ -52,3 +52,33 @@ export async function removeDataset(db: LabDatabase, id: string): Promise<Remova
 export async function countShards(db: LabDatabase): Promise<number> {
   return db.count('shards');
 }
+
+/** Renames a stored dataset (the name shows on its card and in download file names; ids and results are unchanged). */
+export async function renameDataset(db: LabDatabase, id: string, name: string): Promise<DatasetRecord> {
+  const clean = name.trim();
+  if (clean.length === 0 || clean.length > 200 || /[\u0000-\u001f]/.test(clean)) {
+    throw new LabError('invalid-argument', `"${name}" is not a usable dataset name`, { path: 'name' }, '1 to 200 printable characters');
+  }
+  const tx = db.transaction('datasets', 'readwrite');
+  const rec = await tx.store.get(id);
+  if (!rec) {
+    await tx.done.catch(() => undefined);
+    throw new LabError('storage', `dataset ${id.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  }
+  const next = { ...rec, name: clean };
+  await tx.store.put(next);
+  await tx.done;
+  return next;
+}
+
+/** Other stored datasets that hold any of these shards (their bytes are stored once and shared). */
+export async function datasetsSharing(db: LabDatabase, shardHashes: readonly string[], except: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const h of new Set(shardHashes)) {
+    for (const rec of await db.getAllFromIndex('datasets', 'byShard', h)) {
+      if (rec.id === except) continue;
+      out.set(h, [...(out.get(h) ?? []), rec.name]);
+    }
+  }
+  return out;
+}

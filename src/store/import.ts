@@ -11,6 +11,7 @@ import { parseShard } from '../core/dataset/parse-shard.ts';
 import { baseName, type ShardSource } from '../core/dataset/shard-source.ts';
 import { datasetStats } from '../core/dataset/stats.ts';
 import type { ParsedShard, ShardFormat } from '../core/dataset/types.ts';
+import { datasetsSharing } from './datasets.ts';
 import { commitImport, type CommitFaults, type ShardToStore } from './commit.ts';
 import type { LabDatabase } from './db.ts';
 import type { ImportOptions, ImportOutcome, ImportProgress, ProbedFile } from './import-types.ts';
@@ -88,6 +89,12 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
       ...(signal ? { signal } : {}),
     }, ctl.faults);
     const warnings = [...parsed.flatMap((p) => p.shard.diagnostics), ...dataset.diagnostics].filter((d) => d.severity === 'warning');
+    // Files whose bytes another dataset already holds: not an error (a file may belong to several datasets), but say which.
+    const shared = await datasetsSharing(db, record.shardHashes, record.id);
+    for (const s of record.shards) {
+      const names = shared.get(s.sha256);
+      if (names) warnings.push({ severity: 'warning', code: 'duplicate-shard', file: s.name, message: `the same bytes are already stored in dataset${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}; they are stored once and shared` });
+    }
     return { ok: true, record, warnings };
   } catch (e) {
     if (isLabError(e) && e.code === 'cancelled') return fail([cancelled()]);

@@ -7,7 +7,8 @@
 import type { DiagnosticJSON } from '../core/errors.ts';
 import type { Lang } from '../core/dataset/types.ts';
 import { openLabDb, type LabDatabase } from '../store/db.ts';
-import { listDatasets, removeDataset } from '../store/datasets.ts';
+import { listDatasets, removeDataset, renameDataset } from '../store/datasets.ts';
+import { plural } from '../core/format.ts';
 import { IdbTokenCache } from '../store/token-cache.ts';
 import { IdbEmbeddingCache } from '../store/embedding-cache.ts';
 import { toDiagnostic } from '../core/job.ts';
@@ -32,6 +33,8 @@ export type ListSource = 'loading' | 'cache' | 'import';
 export class LabState {
   datasets = $state<DatasetRecord[]>([]);
   listSource = $state<ListSource>('loading');
+  /** Datasets imported in this page (the others were read from storage at load). */
+  importedNow = $state<string[]>([]);
   pending = $state<PendingFile[]>([]);
   datasetName = $state('');
   probing = $state(false);
@@ -125,7 +128,8 @@ export class LabState {
       const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang), paths: this.pending.map((p) => p.path) }, (p) => { this.progress = p; });
       if (outcome.ok) {
         this.warnings = outcome.warnings;
-        this.notice = `Imported "${outcome.record.name}" (${outcome.record.shards.length} shard${outcome.record.shards.length === 1 ? '' : 's'}).`;
+        this.notice = `Imported "${outcome.record.name}" (${plural(outcome.record.shards.length, 'shard')}).`;
+        this.importedNow = [...this.importedNow, outcome.record.id];
         this.clearPending();
         this.datasets = await listDatasets(await this.db());
         this.listSource = 'import';
@@ -147,6 +151,22 @@ export class LabState {
 
   async cancel(): Promise<void> {
     await cancelImport();
+  }
+
+  /** Where one dataset's card came from: this page's import, or the browser's storage. */
+  sourceOf(id: string): 'import' | 'cache' {
+    return this.importedNow.includes(id) ? 'import' : 'cache';
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    try {
+      await renameDataset(await this.db(), id, name);
+      this.datasets = await listDatasets(await this.db());
+      return true;
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+      return false;
+    }
   }
 
   async remove(id: string): Promise<void> {

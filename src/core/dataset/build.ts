@@ -231,5 +231,10 @@ function deriveName(shards: ParsedShard[], format: DatasetFormat): string {
     if (lang && prefix === lang) prefix = '';
     else if (lang) prefix = prefix.replace(new RegExp(`[-_.]${lang}$`), '');
   }
-  return prefix.length > 1 ? prefix : format;
+  if (prefix.length > 1) return prefix;
+  // No shared stem (de.json, en.json, zh.json): name it after its languages, so two such datasets
+  // (and their downloads) never share a name.
+  const langs = [...new Set(shards.flatMap((s) => ('lang' in s && s.lang ? [s.lang] : [])))].sort();
+  if (langs.length === 0) return format;
+  return langs.length <= 4 ? `${format}-${langs.join('-')}` : `${format}-${langs.length}-languages`;
 }

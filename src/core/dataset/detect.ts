@@ -178,5 +178,9 @@ export async function detectShardSourceFormat(src: ByteSource, signal?: AbortSig
   const name = baseName(src.name);
   if (src.size === 0) throw new LabError('empty-file', 'file is empty', { file: name }, 'at least one record');
   const { head, gzipped, complete } = await readHead(src, { limit: 1024 * 1024, untilNewline: true, signal });
+  if (/\.gz$/i.test(name) && !gzipped) {
+    throw new LabError('unknown-format', 'is named .gz but is not valid gzip: its first bytes are not the gzip signature 1f 8b', { file: name },
+      'a gzip file (or the same file without .gz in its name)');
+  }
   return { format: detectShardFormat(name, head, complete), gzipped };
 }

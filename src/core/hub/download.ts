@@ -186,7 +186,7 @@ class HubDownload {
     };
   }
 
-  private headers(): HeadersInit {
+  private headers(): Record<string, string> {
     return this.opts.token ? { Authorization: `Bearer ${this.opts.token}` } : {};
   }
 

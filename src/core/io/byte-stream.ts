@@ -110,7 +110,7 @@ export async function readChunk(
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array | undefined> {
   throwIfAborted(signal, name);
-  let res: ReadableStreamReadResult<Uint8Array>;
+  let res: Awaited<ReturnType<typeof opened.reader.read>>;
   try {
     res = await opened.reader.read();
   } catch (e) {

@@ -107,7 +107,7 @@ export class Sha256 {
 
 /** One-shot SHA-256 (WebCrypto) as lower-case hex, for small inputs held in memory (ids, tokenizer files). */
 export async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
   let s = '';
   for (const b of digest) s += b.toString(16).padStart(2, '0');
   return s;

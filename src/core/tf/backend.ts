@@ -55,7 +55,7 @@ interface AdapterLike {
 
 /** Looks at navigator.gpu (page, worker, or Node with the `webgpu` package). */
 export async function probeBackendEnv(): Promise<BackendEnv> {
-  const wasm = typeof WebAssembly === 'object';
+  const wasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object';
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(o?: unknown): Promise<AdapterLike | null> } } }).navigator?.gpu;
   if (!gpu) return { webgpu: 'none', wasm };
   let adapter: AdapterLike | null = null;
