@@ -1,11 +1,10 @@
 /**
  * Dense evaluation of all of XQuAD-R (13,090 questions, 13,014 candidates:
- * 26,104 texts, mBERT tokenizer, max length 128, `query: ` / `passage: `
- * prefixes) for two encoder shapes, per tfjs backend, next to PyTorch
+ * 26,104 texts, mBERT tokenizer, `query: ` / `passage: ` prefixes) for two encoder shapes, per tfjs backend, next to PyTorch
  * embedding the same token ids with the same shape on the same CPU:
- *   tiny:   the generated tiny-bert (2 layers, hidden 32), its real weights; the whole
+ *   tiny:   the generated tiny-bert (2 layers, hidden 32, max length 62), its real weights; the whole
  *           evaluation runs (embed + score + metrics);
- *   minilm: paraphrase-multilingual-MiniLM-L12 shape (12 layers, hidden 384, FFN 1536),
+ *   minilm: paraphrase-multilingual-MiniLM-L12 shape (12 layers, hidden 384, FFN 1536, max length 128),
  *           random weights; embedding all 26,104 texts takes hours on one wasm thread, so
  *           texts/s is measured on an evenly spaced sample (`--minilm-sample N`, default 384)
  *           and the total is extrapolated (said so in the table).
@@ -21,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDatasetFromPaths } from '../src/cli/load-files.ts';
 import { evaluateTextModel } from '../src/core/eval/dense.ts';
-import { buildEncoder } from './encoder.ts';
+import { buildEncoder, TORCH_ENCODER } from './encoder.ts';
 import { datasetTexts } from '../src/core/tokenize/dataset-tokens.ts';
 import { embedTexts, loadTextModel, type TextModel } from '../src/core/tokenize/text-model.ts';
 import type { Backend } from '../src/core/run-config.ts';
@@ -56,19 +55,7 @@ a, b = torch.randn(512, 512), torch.randn(512, 512); a @ b
 t = time.perf_counter()
 for _ in range(5): a @ b
 out["matmul512_ms"] = (time.perf_counter() - t) / 5 * 1000
-class Enc(nn.Module):
-    def __init__(s, c):
-        super().__init__()
-        s.word = nn.Embedding(c["vocab"], c["hidden"]); s.pos = nn.Embedding(512, c["hidden"]); s.typ = nn.Embedding(2, c["hidden"])
-        s.ln = nn.LayerNorm(c["hidden"], eps=1e-12)
-        s.layers = nn.ModuleList(nn.TransformerEncoderLayer(c["hidden"], c["heads"], c["ffn"], dropout=0.0, activation="gelu",
-                                 layer_norm_eps=1e-12, batch_first=True) for _ in range(c["layers"]))
-    def forward(s, ids, mask):
-        B, S = ids.shape
-        x = s.ln(s.word(ids) + s.pos(torch.arange(S)).unsqueeze(0) + s.typ(torch.zeros_like(ids)))
-        for l in s.layers: x = l(x, src_key_padding_mask=(mask == 0))
-        m = mask.unsqueeze(-1).float()
-        return F.normalize((x * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=1)
+${TORCH_ENCODER}
 rows = []
 for c in cfg["shapes"]:
     m = Enc(c).eval()
@@ -99,9 +86,9 @@ export async function runDenseEval(argv: string[]): Promise<void> {
 
   for (const backend of backends) {
     await initNodeBackend(backend);
-    const tiny = await loadTextModel(nodeFolderProvider(join(GENERATED_MODELS_DIR, 'tiny-bert')), { maxLength: MAX_LENGTH });
-    const tok = (ts: string[]) => { const r = tiny.tokenizer.encodeBatch(ts, { maxLength: MAX_LENGTH }); return Array.from({ length: ts.length }, (_, i) => Array.from(r.ids.subarray(r.offsets[i]!, r.offsets[i + 1]!))); };
-    torchIds ??= { tiny: tok(texts), minilm: tok(sampleTexts) };
+    const tiny = await loadTextModel(nodeFolderProvider(join(GENERATED_MODELS_DIR, 'tiny-bert'))); // its own max length, 62 (64 positions)
+    const tok = (ts: string[], maxLength: number) => { const r = tiny.tokenizer.encodeBatch(ts, { maxLength }); return Array.from({ length: ts.length }, (_, i) => Array.from(r.ids.subarray(r.offsets[i]!, r.offsets[i + 1]!))); };
+    torchIds ??= { tiny: tok(texts, tiny.maxLength), minilm: tok(sampleTexts, MAX_LENGTH) };
     // tiny: the whole evaluation, as lab eval runs it.
     const t0 = performance.now();
     let embedS = 0;
@@ -147,7 +134,7 @@ export async function runDenseEval(argv: string[]): Promise<void> {
     }
   }
 
-  console.log(`\n## Dense evaluation of all of XQuAD-R (26,104 texts, max length ${MAX_LENGTH}, batch ${BATCH})`);
+  console.log(`\n## Dense evaluation of all of XQuAD-R (26,104 texts; max length 62 tiny, ${MAX_LENGTH} minilm; batch ${BATCH})`);
   console.log(`machine: ${os.cpus()[0]?.model} (${os.cpus().length} cores), Node ${process.version}; ${torchNote}`);
   console.log('\n| shape | implementation | embed texts/s | embed all (s) | whole evaluation (s) | vs PyTorch (texts/s) |');
   console.log('|---|---|---|---|---|---|');

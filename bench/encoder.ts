@@ -126,6 +126,22 @@ async function benchTfjs(backend: 'wasm' | 'cpu', s: Shape, budgetS: number): Pr
   return { shape: s.name, impl: `tfjs-${backend}`, batch: s.batch, embedS: emb.s, embedN: emb.n, stepS: step.s, stepN: step.n };
 }
 
+/** The PyTorch encoder of the benchmarks' shapes (BERT layer math, mean pooling, normalize): Python source. */
+export const TORCH_ENCODER = String.raw`class Enc(nn.Module):
+    def __init__(s, c):
+        super().__init__()
+        s.word = nn.Embedding(c["vocab"], c["hidden"]); s.pos = nn.Embedding(512, c["hidden"]); s.typ = nn.Embedding(2, c["hidden"])
+        s.ln = nn.LayerNorm(c["hidden"], eps=1e-12)
+        s.layers = nn.ModuleList(nn.TransformerEncoderLayer(c["hidden"], c["heads"], c["ffn"], dropout=0.0, activation="gelu",
+                                 layer_norm_eps=1e-12, batch_first=True) for _ in range(c["layers"]))
+    def forward(s, ids, mask):
+        B, S = ids.shape
+        x = s.ln(s.word(ids) + s.pos(torch.arange(S)).unsqueeze(0) + s.typ(torch.zeros_like(ids)))
+        for l in s.layers: x = l(x, src_key_padding_mask=(mask == 0))
+        m = mask.unsqueeze(-1).float()
+        return F.normalize((x * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=1)
+`;
+
 const TORCH = String.raw`
 import json, sys, time, ctypes
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -144,21 +160,7 @@ try:
 except Exception as e:
     out["libblas"] = str(e)
 
-class Enc(nn.Module):
-    def __init__(s, c):
-        super().__init__()
-        s.word = nn.Embedding(c["vocab"], c["hidden"]); s.pos = nn.Embedding(512, c["hidden"]); s.typ = nn.Embedding(2, c["hidden"])
-        s.ln = nn.LayerNorm(c["hidden"], eps=1e-12)
-        s.layers = nn.ModuleList(nn.TransformerEncoderLayer(c["hidden"], c["heads"], c["ffn"], dropout=0.0, activation="gelu",
-                                 layer_norm_eps=1e-12, batch_first=True) for _ in range(c["layers"]))
-    def forward(s, ids, mask):
-        B, S = ids.shape
-        x = s.ln(s.word(ids) + s.pos(torch.arange(S)).unsqueeze(0) + s.typ(torch.zeros_like(ids)))
-        for l in s.layers: x = l(x, src_key_padding_mask=(mask == 0))
-        m = mask.unsqueeze(-1).float()
-        return F.normalize((x * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=1)
-
-def timeit(fn, budget):
+${TORCH_ENCODER}def timeit(fn, budget):
     t = time.perf_counter(); fn(); first = time.perf_counter() - t
     if first > budget: return first, 1
     n = 0; t = time.perf_counter()

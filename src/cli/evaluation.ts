@@ -4,9 +4,6 @@
  * TREC run and its qrels) and the summary printed on stdout. The commands
  * differ only in the model that scores.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Dataset } from '../core/dataset/types.ts';
 import { settingQrels, type RunSink } from '../core/eval/evaluate.ts';
 import { checkSetting, protocolOf } from '../core/eval/protocols.ts';
@@ -16,7 +13,7 @@ import type { DatasetRef, Setting } from '../core/run-config.ts';
 import type { Progress } from '../core/job.ts';
 import { formatDuration } from '../core/format.ts';
 import { choiceFlag, depthFlag, type FlagSpec, type ParsedFlags } from './flags.ts';
-import { expandPaths, loadDatasetFromPaths } from './load-files.ts';
+import { datasetFromShards, expandPaths, parseShardsFromPaths } from './load-files.ts';
 import { AtomicWriter, checkOutputs, writeAtomic } from './outputs.ts';
 import { LabError } from '../core/errors.ts';
 
@@ -56,14 +53,14 @@ export async function loadEvalData(args: OutputArgs, extraInputs: { folders?: st
   if (files.length === 0) throw new LabError('invalid-argument', `no dataset files in ${args.files.join(', ')}`, {}, 'LAReQA or MIRACL files');
   const outputs = [{ flag: '--out', path: args.out }, ...(args.run ? [{ flag: '--run', path: args.run }] : []), ...(args.qrels ? [{ flag: '--qrels', path: args.qrels }] : [])];
   checkOutputs(outputs, { files, folders: [...args.files.filter((f) => !files.includes(f)), ...(extraInputs.folders ?? [])] });
-  const dataset = await loadDatasetFromPaths(files);
+  // Each shard's SHA-256 comes from the parsing pass itself: files are read once (a second read only to hash them
+  // failed past 2 GiB).
+  const shards = await parseShardsFromPaths(files);
+  const dataset = datasetFromShards(files, shards);
   const protocol = protocolOf(dataset);
   const setting = args.setting ?? protocol.defaultRunSetting;
   checkSetting(dataset, setting);
-  const ref: DatasetRef = {
-    name: dataset.name, split: 'all',
-    shards: files.map((f) => ({ name: basename(f), sha256: createHash('sha256').update(readFileSync(f)).digest('hex') })),
-  };
+  const ref: DatasetRef = { name: dataset.name, split: 'all', shards: shards.map((s) => ({ name: s.name, sha256: s.sha256 })) };
   return { files, dataset, ref, setting };
 }
 

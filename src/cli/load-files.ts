@@ -95,7 +95,11 @@ export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOpti
  */
 export async function loadDatasetFromPaths(pathsOrDirs: string[], opts: LoadOptions = {}): Promise<Dataset> {
   const paths = expandPaths(pathsOrDirs);
-  const shards = await parseShardsFromPaths(paths, opts);
+  return datasetFromShards(paths, await parseShardsFromPaths(paths, opts), opts);
+}
+
+/** One Dataset from shards parsed from these paths, named after their folder when they share one. */
+export function datasetFromShards(paths: string[], shards: ParsedShard[], opts: Pick<LoadOptions, 'name' | 'errors'> = {}): Dataset {
   const dirs = new Set(paths.map((p) => basename(dirname(resolve(p)))));
   const name = opts.name ?? (dirs.size === 1 ? [...dirs][0] : undefined);
   return buildDataset(shards, { ...(name ? { name } : {}), errors: opts.errors ?? 'throw' });

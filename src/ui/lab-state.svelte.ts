@@ -178,6 +178,10 @@ export class LabState {
       const tokens = new IdbTokenCache();
       await tokens.deleteDataset(id).catch(() => 0);
       tokens.close();
+      // …and its cached embeddings, for every model.
+      const vectors = new IdbEmbeddingCache();
+      await vectors.deleteDataset(id).catch(() => 0);
+      vectors.close();
       this.datasets = await listDatasets(await this.db());
     } catch (e) {
       this.errors = [toDiagnostic(e)];

@@ -112,13 +112,23 @@ test('evaluates the tiny model on all of XQuAD-R: every cell equals lab eval; ca
   await page.getByTestId('evaluate-cancel').click();
   await expect(page.getByTestId('evaluate-notice')).toContainText('cancelled; nothing was stored', { timeout: 60_000 });
   await expect(page.getByTestId('dense-results')).toHaveCount(1);
-  const stored = await page.evaluate(() => new Promise<number>((ok, fail) => {
+  expect(await storedEmbeddings(page)).toBe(2); // the first run's queries and passages; nothing of the cancelled one
+
+  // Removing the dataset drops its embeddings (and its results).
+  await page.getByTestId('remove-dataset').click();
+  await page.getByTestId('confirm-remove').click();
+  await expect(page.getByTestId('dataset')).toHaveCount(0);
+  await expect.poll(() => storedEmbeddings(page)).toBe(0);
+});
+
+function storedEmbeddings(page: Page): Promise<number> {
+  return page.evaluate(() => new Promise<number>((ok, fail) => {
     const req = indexedDB.open('polyglot-lab-embedding-cache');
     req.onerror = () => fail(req.error);
     req.onsuccess = () => {
-      const c = req.result.transaction('embeddings').objectStore('embeddings').count();
-      c.onsuccess = () => ok(c.result);
+      const db = req.result;
+      const c = db.transaction('embeddings').objectStore('embeddings').count();
+      c.onsuccess = () => { ok(c.result); db.close(); };
     };
   }));
-  expect(stored).toBe(2); // the first run's queries and passages; nothing of the cancelled one
-});
+}

@@ -15,13 +15,13 @@
  * (--cache-dir, else $POLYGLOT_LAB_CACHE, else ~/.cache/polyglot-lab/hub) and
  * reused offline. Gated models: --token or $HF_TOKEN.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { LabError } from '../../core/errors.ts';
 import type { Pooling } from '../../core/run-config.ts';
 import { embedTexts, loadTextModel, type TextModel } from '../../core/tokenize/text-model.ts';
 import { initNodeBackend } from '../../node/backend.ts';
-import { hubDefaults, modelFiles, nodeFolderProvider, type ModelSourceArgs } from '../../node/model-source.ts';
+import { hubDefaults, isFolder, modelFiles, nodeFolderProvider, type ModelSourceArgs } from '../../node/model-source.ts';
+import { checkOutputs, writeAtomic } from '../outputs.ts';
 
 const USAGE = `usage: npm run lab -- embed --model <hub id or folder> --input sentences.txt --out embeddings.json
     [--pooling mean|cls] [--prefix "query: "] [--host URL] [--revision R] [--max-length N]
@@ -59,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const backend = await initNodeBackend(args.backend);
   console.error(`backend: ${backend.backend} (${backend.reason})`);
+  // Refused before anything loads: an output that is the input, lies inside the model folder, or cannot be written.
+  checkOutputs([{ flag: '--out', path: args.out }], { files: [args.input], folders: isFolder(args.model) ? [args.model] : [] });
   const sentences = parseSentences(await readInput(args.input), args.input);
   const model = await loadModel(args, (line) => console.error(line));
   try {
@@ -67,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`note: the model declares prompts ${declared.map(([k, v]) => `${k}="${v}"`).join(', ')}; pass --prefix to use one`);
     }
     const vectors = await embedTexts(model, sentences, { prefix: args.prefix, batchSize: args.batchSize });
-    await writeAtomic(args.out, JSON.stringify({ dim: model.encoder.dim, embeddings: vectors.map((v) => Array.from(v)) }));
+    writeAtomic(args.out, JSON.stringify({ dim: model.encoder.dim, embeddings: vectors.map((v) => Array.from(v)) }));
     console.error(`wrote ${vectors.length} embeddings of dim ${model.encoder.dim} (${model.encoder.pooling} pooling, max length ${model.maxLength}) to ${args.out}`);
   } finally {
     model.encoder.dispose();
@@ -138,10 +140,3 @@ export async function loadModel(args: ModelSourceArgs & { pooling?: Pooling; max
 }
 
 export { nodeFolderProvider };
-
-async function writeAtomic(path: string, data: string): Promise<void> {
-  await mkdir(dirname(resolve(path)), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}

@@ -1,4 +1,5 @@
 /** Small helpers for validating parsed JSON with exact paths in the messages. */
+import { checkId } from '../ids.ts';
 import { LabError, type Location } from '../errors.ts';
 import { locateJsonError } from './json-locate.ts';
 
@@ -54,7 +55,8 @@ export function getString(o: JsonObject, key: string, where: Location): string {
 /** Ids are strings in every format, but some exporters write them as numbers: accept both. */
 export function getId(o: JsonObject, key: string, where: Location): string {
   const v = field(o, key, where, 'a string or number id');
-  if (typeof v === 'string' && v.length > 0) return v;
+  const at = { ...where, path: where.path ? `${where.path}.${key}` : key };
+  if (typeof v === 'string' && v.length > 0) return checkId(v, key, at);
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   throw wrong(where, key, v, 'a non-empty string or number id');
 }
@@ -84,10 +86,7 @@ export function elementString(arr: unknown[], i: number, where: Location): strin
   return v;
 }
 
-/** A plain record keyed by user data: no prototype, so ids like "__proto__" are just keys. */
-export function dict<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
+export { dict } from '../ids.ts';
 
 /** JSON.parse with the error turned into 'invalid-json' at a line and column. */
 export function parseJsonText(text: string, file: string): unknown {

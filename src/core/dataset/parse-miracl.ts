@@ -3,6 +3,7 @@
  * corpus JSONL `{"docid", "title", "text"}`, topics TSV `qid<TAB>query`,
  * qrels TREC `qid Q0 docid rel`. MIRACL ids are kept as they are.
  */
+import { checkId, own, parseRelevance } from '../ids.ts';
 import { LabError, type DiagnosticJSON } from '../errors.ts';
 import type { Line } from '../io/line-reader.ts';
 import type { Lang, Passage, Qrels, Query } from './types.ts';
@@ -69,6 +70,7 @@ export async function parseTopicsLines(lines: AsyncIterable<Line>, file: string,
     if (prev !== undefined) {
       throw new LabError('duplicate-id', `qid "${qid}" already appeared on line ${prev}`, { file, line: line.lineNo }, 'unique qids');
     }
+    checkId(qid, 'qid', { file, line: line.lineNo });
     lineOf.set(qid, line.lineNo);
     queries.push({ id: qid, lang, text, group: qid });
   }
@@ -91,12 +93,12 @@ export async function parseQrelsLines(
       throw new LabError('qrels-columns', `line has ${cols.length} column${cols.length === 1 ? '' : 's'}`, { file, line: line.lineNo }, '4 columns: qid Q0 docid rel');
     }
     const [qid, , docid, relText] = cols as [string, string, string, string];
-    if (!/^-?\d+$/.test(relText)) {
-      throw new LabError('wrong-type', `relevance "${relText}" is not an integer`, { file, line: line.lineNo }, 'an integer relevance in column 4');
-    }
-    const rel = Number(relText);
-    const byDoc = (qrels[qid] ??= dict<number>());
-    if (byDoc[docid] !== undefined) {
+    const loc = { file, line: line.lineNo };
+    checkId(qid, 'qid', loc);
+    checkId(docid, 'docid', loc);
+    const rel = parseRelevance(relText, loc);
+    const byDoc = (own(qrels, qid) ?? (qrels[qid] = dict<number>()));
+    if (own(byDoc, docid) !== undefined) {
       repeated++;
       if (firstRepeat === 0) firstRepeat = line.lineNo;
       byDoc[docid] = Math.max(byDoc[docid]!, rel);

@@ -10,6 +10,7 @@
  *  - Training pairs: the `group`.
  * The same units and seed always give the same split, whatever the input order.
  */
+import { own } from '../ids.ts';
 import { LabError } from '../errors.ts';
 import { mulberry32, shuffle } from '../random.ts';
 import { dict } from './json-path.ts';
@@ -60,7 +61,7 @@ export function splitDataset(ds: Dataset, opts: SplitOptions): DatasetSplits {
     const keep = unitOfPassage ? new Set(passages.map((p) => p.id)) : undefined;
     const qrels: Qrels = dict();
     for (const q of queries) {
-      const from = ds.qrels[q.id];
+      const from = own(ds.qrels, q.id);
       if (!from) continue;
       const to = dict<number>();
       for (const pid of Object.keys(from)) if (!keep || keep.has(pid)) to[pid] = from[pid]!;
@@ -135,7 +136,7 @@ function unitsOf(ds: Dataset): Units {
   for (const q of ds.queries) {
     const node = `q:${q.group}`;
     add(node);
-    const rel = ds.qrels[q.id];
+    const rel = own(ds.qrels, q.id);
     if (!rel) continue;
     for (const pid of Object.keys(rel)) {
       const a = articleOf.get(pid);

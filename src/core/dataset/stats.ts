@@ -1,4 +1,5 @@
 /** datasetStats: exactly the JSON `npm run lab -- inspect` prints (DatasetStats). */
+import { own } from '../ids.ts';
 import type { Dataset, DatasetStats, Lang } from './types.ts';
 
 export function datasetStats(ds: Dataset): DatasetStats {
@@ -34,7 +35,7 @@ export function datasetStats(ds: Dataset): DatasetStats {
   } else {
     for (const q of ds.queries) {
       queries[q.lang] = (queries[q.lang] ?? 0) + 1;
-      const rel = ds.qrels[q.id];
+      const rel = own(ds.qrels, q.id);
       let k = 0;
       if (rel) for (const pid of Object.keys(rel)) if (rel[pid]! >= 1) k++;
       see(k);

@@ -12,6 +12,7 @@
  * collection, so it takes two passes: per-language statistics for mono/cross
  * (as a per-language index would), pooled statistics for multi.
  */
+import { own } from '../ids.ts';
 import { LabError } from '../errors.ts';
 import type { Dataset, Lang } from '../dataset/types.ts';
 import type { Setting } from '../run-config.ts';
@@ -93,7 +94,7 @@ function indexDataset(dataset: Dataset): Indexed {
  * as trec_eval counts qrels documents a run lacks.
  */
 function judgmentsIn(dataset: Dataset, ix: Indexed, queryId: string, poolPosition: Int32Array): { inPool: PoolJudgments; missing: number[] } {
-  const judged = dataset.qrels[queryId] ?? {};
+  const judged = own(dataset.qrels, queryId) ?? {};
   const cands: number[] = [];
   const rels: number[] = [];
   const missing: number[] = [];
@@ -378,7 +379,7 @@ export function settingQrels(dataset: Dataset, setting: Setting): { qid: string;
   const lang = new Map(dataset.passages.map((p) => [p.id, p.lang] as const));
   const out: { qid: string; docid: string; rel: number }[] = [];
   for (const q of dataset.queries) {
-    const judged = dataset.qrels[q.id];
+    const judged = own(dataset.qrels, q.id);
     if (!judged) continue;
     const entries = Object.entries(judged);
     if (setting === 'multi' || dataset.format !== 'lareqa') {

@@ -8,6 +8,7 @@
  * Equivalent trec_eval calls: `-c -m map`, `-c -M 100 -m ndcg_cut.10`,
  * `-c -m recall.100`, `-c -M 10 -m recip_rank`.
  */
+import { dict, own } from '../ids.ts';
 import type { Qrels } from '../dataset/types.ts';
 import { numRelevant, queryMetrics, TREC_MEASURES } from './metrics.ts';
 import { compareDocIds, compareRanked, docIdTieKeys } from './tie-rule.ts';
@@ -28,7 +29,7 @@ export interface RunEvaluation {
 }
 
 export function evaluateRun(qrels: Qrels, run: Run): RunEvaluation {
-  const perQuery: Record<string, TrecMeasures> = {};
+  const perQuery = dict<TrecMeasures>(); // keyed by user qids: "__proto__" must be an ordinary key
   const pick = (m: Record<string, number>): TrecMeasures => Object.fromEntries(TREC_MEASURES.map((k) => [k, m[k]!])) as TrecMeasures;
   const sum = pick(Object.fromEntries(TREC_MEASURES.map((k) => [k, 0])));
   let unjudged = 0;
@@ -52,7 +53,7 @@ export function evaluateRun(qrels: Qrels, run: Run): RunEvaluation {
   }
   const n = Object.keys(perQuery).length;
   let notInQrels = 0;
-  for (const qid of run.keys()) if (!(qid in qrels)) notInQrels++;
+  for (const qid of run.keys()) if (own(qrels, qid) === undefined) notInQrels++;
   const mean = (v: number): number => (n > 0 ? v / n : 0);
   return {
     summary: { ...pick(Object.fromEntries(TREC_MEASURES.map((k) => [k, mean(sum[k])]))), num_q: n },

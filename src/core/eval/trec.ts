@@ -5,6 +5,7 @@
  * Readers are line-at-a-time so the CLI can stream files of millions of lines
  * and every problem names the file and the 1-based line.
  */
+import { checkId, dict, own, parseRelevance } from '../ids.ts';
 import { LabError } from '../errors.ts';
 import type { Qrels } from '../dataset/types.ts';
 
@@ -46,6 +47,8 @@ export class RunParser {
     const cols = splitColumns(text, 6, 'run-format', 'run', loc, 'qid Q0 docid rank score tag');
     if (!cols) return;
     const [qid, , docid, rank, score] = cols as [string, string, string, string, string, string];
+    checkId(qid, 'qid', loc);
+    checkId(docid, 'docid', loc);
     if (!/^-?\d+$/.test(rank)) throw new LabError('run-format', `rank "${rank}" is not an integer`, loc, 'an integer rank in column 4');
     const s = Number(score);
     if (score === '' || !Number.isFinite(s)) throw new LabError('run-format', `score "${score}" is not a finite number`, loc, 'a number in column 5');
@@ -73,7 +76,7 @@ export class RunParser {
 }
 
 export class QrelsParser {
-  readonly qrels: Qrels = {};
+  readonly qrels: Qrels = dict<Record<string, number>>();
   private lineNo = 0;
   private lines = 0;
   constructor(readonly file: string) {}
@@ -83,10 +86,12 @@ export class QrelsParser {
     const cols = splitColumns(text, 4, 'qrels-columns', 'qrels', loc, 'qid iter docid rel');
     if (!cols) return;
     const [qid, , docid, relText] = cols as [string, string, string, string];
-    if (!/^-?\d+$/.test(relText)) throw new LabError('qrels-columns', `relevance "${relText}" is not an integer`, loc, 'an integer label in column 4');
-    const judged = (this.qrels[qid] ??= {});
-    if (docid in judged) throw new LabError('duplicate-id', `document "${docid}" is judged twice for query "${qid}"`, loc, 'one judgment per (qid, docid)');
-    judged[docid] = Number(relText);
+    checkId(qid, 'qid', loc);
+    checkId(docid, 'docid', loc);
+    const rel = parseRelevance(relText, loc);
+    const judged = own(this.qrels, qid) ?? (this.qrels[qid] = dict<number>());
+    if (own(judged, docid) !== undefined) throw new LabError('duplicate-id', `document "${docid}" is judged twice for query "${qid}"`, loc, 'one judgment per (qid, docid)');
+    judged[docid] = rel;
     this.lines++;
   }
 

@@ -76,8 +76,6 @@ export interface LoadedModelFiles {
 export const MANIFEST_FILE = '.polyglot-lab-manifest.json';
 interface Manifest { version: 1; modelType: SupportedModelType; files: ModelFileEntry[] }
 
-const MB = 1024 * 1024;
-
 export async function loadModelFromHub(ref: HubModelRef, opts: HubLoadOptions = {}): Promise<LoadedModelFiles> {
   const now = opts.now ?? (() => performance.now());
   const started = now();

@@ -60,7 +60,7 @@ describe('TREC files', () => {
     const q = labError(() => parseQrels('q1 0 d1 1\nq1 d2 1\n', 'my.qrels'));
     expect(q.code).toBe('qrels-columns');
     expect(q.location).toEqual({ file: 'my.qrels', line: 2 });
-    expect(labError(() => parseQrels('q1 0 d1 yes\n', 'my.qrels')).code).toBe('qrels-columns');
+    expect(labError(() => parseQrels('q1 0 d1 yes\n', 'my.qrels')).code).toBe('wrong-type');
     expect(labError(() => parseQrels('\n\n', 'my.qrels')).code).toBe('empty-file');
     expect(labError(() => formatRunLines('has space', ['d'], [1], 't')).code).toBe('invalid-argument');
   });
