@@ -50,11 +50,14 @@ export function parseEncoderConfig(json: unknown, file = 'config.json'): Encoder
       { file, path: 'model_type' });
   }
   const mt = modelType as ModelType;
+  // config.json is untrusted: every size is bounded far above any real encoder (BERT-large: 24 layers, hidden 1024,
+  // XLM-R: 250,002 tokens), so a hostile value fails here instead of exhausting memory while building names or tensors.
   const int = (field: string, fallback?: number, min = 1): number => {
     const v = raw[field] ?? fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    const max = CONFIG_LIMITS[field] ?? 1_000_000;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       throw new LabError('model-config', `field "${field}" is ${JSON.stringify(raw[field])}`, { file, path: field },
-        `an integer >= ${min}`);
+        `an integer from ${min} to ${max}`);
     }
     return v;
   };
@@ -128,6 +131,12 @@ export function parseEncoderConfig(json: unknown, file = 'config.json'): Encoder
 }
 
 /** Largest sequence length the position table allows (RoBERTa loses pad_token_id + 1 slots to its offset). */
+/** Upper bounds of config.json sizes (see parseEncoderConfig). */
+const CONFIG_LIMITS: Record<string, number> = {
+  num_hidden_layers: 256, n_layers: 256, hidden_size: 65_536, dim: 65_536, num_attention_heads: 1024, n_heads: 1024,
+  intermediate_size: 262_144, hidden_dim: 262_144, vocab_size: 10_000_000, max_position_embeddings: 1_048_576, type_vocab_size: 1024,
+};
+
 export function maxSequenceLength(cfg: EncoderConfig): number {
   return cfg.robertaPositions ? cfg.maxPositions - cfg.padTokenId - 1 : cfg.maxPositions;
 }

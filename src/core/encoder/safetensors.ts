@@ -7,6 +7,7 @@
  * F16/BF16 → a fresh Float32Array of that one tensor), so peak memory is the
  * file plus one decoded tensor, not the file twice.
  */
+import { jsonErrorWithoutContent } from '../hub/model-files.ts';
 import { LabError } from '../errors.ts';
 
 export type SafeDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -43,10 +44,11 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
     fail(`header length ${headerLen} does not fit in a ${bytes.byteLength}-byte file (truncated or not safetensors?)`);
   }
   let header: unknown;
+  const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + headerLen));
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(headerText);
   } catch (e) {
-    fail(`header is not valid JSON: ${(e as Error).message}`);
+    fail(`header is not valid JSON: ${jsonErrorWithoutContent(e)}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
   const dataOffset = 8 + headerLen;
@@ -82,12 +84,34 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
     tensors.set(name, { name, dtype, shape: shape as number[], begin, end });
   }
 
+  // Two entries sharing bytes would alias weights (a write to one changes the other); a duplicated name is silently
+  // collapsed by JSON.parse, so it is looked for in the header text.
+  const spans = [...tensors.values()].sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < spans.length; i++) {
+    const a = spans[i - 1]!;
+    const b = spans[i]!;
+    if (b.begin < a.end && b.end > b.begin && a.end > a.begin) fail(`tensors "${a.name}" and "${b.name}" overlap (bytes ${b.begin}–${Math.min(a.end, b.end)})`, 'disjoint data_offsets');
+  }
+  const objectKeys = [...headerText.matchAll(/"((?:[^"\\]|\\.)*)"\s*:\s*\{/g)].map((m) => m[1]!);
+  if (objectKeys.length > Object.keys(header as object).length) {
+    const seen = new Set<string>();
+    const dup = objectKeys.find((k) => (seen.has(k) ? true : (seen.add(k), false)));
+    fail(`tensor ${dup !== undefined ? `"${dup}" ` : ''}is listed more than once in the header`, 'each tensor name once');
+  }
+
   function read(name: string): { shape: number[]; data: Float32Array } {
     const info = tensors.get(name);
     if (!info) throw new LabError('model-weights', `no tensor named "${name}"`, { file });
     const start = bytes.byteOffset + dataOffset + info.begin;
     const n = (info.end - info.begin) / DTYPE_BYTES[info.dtype];
-    return { shape: info.shape, data: decodeFloat(bytes, start - bytes.byteOffset, n, info.dtype, name, file) };
+    const data = decodeFloat(bytes, start - bytes.byteOffset, n, info.dtype, name, file);
+    // A NaN or infinite weight makes every embedding NaN: refuse the model instead of writing nulls.
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) {
+        throw new LabError('model-weights', `tensor "${name}" holds ${data[i]} at index ${i}`, { file }, 'finite weights (the file is corrupt or the training diverged)');
+      }
+    }
+    return { shape: info.shape, data };
   }
 
   return { file, metadata, tensors, read };

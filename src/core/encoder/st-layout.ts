@@ -5,11 +5,11 @@
  * mean pooling, no Dense, no normalization.
  */
 import { LabError } from '../errors.ts';
+import { parseJsonFile, type FileProvider } from '../hub/model-files.ts';
 import type { Pooling } from '../run-config.ts';
 import { parseSafetensors } from './safetensors.ts';
 
-/** Reads one file of the model folder; undefined when the file does not exist. H5 plugs hub / cache / dropped folder in. */
-export type FileProvider = (path: string) => Promise<Uint8Array | undefined>;
+export type { FileProvider };
 
 export type DenseActivation = 'tanh' | 'identity' | 'relu' | 'gelu' | 'sigmoid';
 
@@ -56,11 +56,7 @@ export const DENSE_ACTIVATION_CLASS: Record<DenseActivation, string> = Object.fr
 export async function readJsonFile(files: FileProvider, path: string, code: 'model-config' | 'model-weights' = 'model-config'): Promise<unknown | undefined> {
   const bytes = await files(path);
   if (!bytes) return undefined;
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new LabError(code, `not valid JSON: ${(e as Error).message}`, { file: path });
-  }
+  return parseJsonFile(bytes, path, code);
 }
 
 function obj(v: unknown, file: string): Record<string, unknown> {

@@ -34,12 +34,24 @@ export interface StModule {
 const decoder = new TextDecoder();
 
 /** Parses a JSON file, throwing a LabError that names the file. */
-export function parseJsonFile(bytes: Uint8Array, file: string, code: 'model-config' | 'tokenizer' = 'model-config'): unknown {
+export function parseJsonFile(bytes: Uint8Array, file: string, code: 'model-config' | 'model-weights' | 'tokenizer' = 'model-config'): unknown {
   try {
     return JSON.parse(decoder.decode(bytes)) as unknown;
   } catch (e) {
-    throw new LabError(code, `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { file }, 'a JSON document');
+    throw new LabError(code, `is not valid JSON: ${jsonErrorWithoutContent(e)}`, { file }, 'a JSON document');
   }
+}
+
+/**
+ * A JSON.parse error without the file's text: V8 quotes the offending input
+ * ("Unexpected token 'x', \"…\" is not valid JSON"), and no message may
+ * repeat a file's contents (a secret, or megabytes of one line).
+ */
+export function jsonErrorWithoutContent(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  const where = /\b(at position \d+(?: \(line \d+ column \d+\))?)/.exec(m)?.[1];
+  const head = m.split('"')[0]!.replace(/[,\s]+$/, '').slice(0, 120);
+  return where && !head.includes(where) ? `${head} ${where}` : head;
 }
 
 /** Checks config.json's `model_type` before any large download starts. */

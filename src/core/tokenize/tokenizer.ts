@@ -16,7 +16,7 @@
 import { AutoTokenizer, PreTrainedTokenizer } from '@xenova/transformers';
 import { LabError } from '../errors.ts';
 import { sha256Hex } from '../io/sha256.ts';
-import type { FileProvider } from '../hub/model-files.ts';
+import { parseJsonFile, type FileProvider } from '../hub/model-files.ts';
 
 /** Token ids of many texts, back to back: text i is ids[offsets[i] .. offsets[i+1]). */
 export interface RaggedTokens {
@@ -162,12 +162,7 @@ export class LabTokenizer {
 }
 
 function parse(bytes: Uint8Array, file: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(decoder.decode(bytes));
-  } catch (e) {
-    throw new LabError('tokenizer', `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { file }, 'a JSON document');
-  }
+  const v = parseJsonFile(bytes, file, 'tokenizer');
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new LabError('tokenizer', 'is not a JSON object', { file }, 'an object');
   return v as Record<string, unknown>;
 }

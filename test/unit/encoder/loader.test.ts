@@ -162,7 +162,7 @@ describe('parseEncoderConfig', () => {
 
   it('names the bad field', () => {
     const base = { model_type: 'bert', vocab_size: 100, hidden_size: 32, num_attention_heads: 4 };
-    expect(() => parseEncoderConfig({ ...base, num_hidden_layers: 'two' })).toThrow(/field "num_hidden_layers" is "two" \(expected an integer >= 1\)/);
+    expect(() => parseEncoderConfig({ ...base, num_hidden_layers: 'two' })).toThrow(/field "num_hidden_layers" is "two" \(expected an integer from 1 to 256\)/);
     expect(() => parseEncoderConfig({ ...base, num_attention_heads: 5 })).toThrow(/hidden_size 32 is not divisible by num_attention_heads 5/);
     expect(() => parseEncoderConfig({ ...base, hidden_act: 'swish' })).toThrow(/activation "swish"/);
     expect(() => parseEncoderConfig({ ...base, position_embedding_type: 'relative_key' })).toThrow(/position_embedding_type "relative_key"/);
