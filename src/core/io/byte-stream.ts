@@ -59,6 +59,33 @@ export interface OpenedShard {
   bytesRead(): number;
 }
 
+/** Most a gzipped shard may expand to (MIRACL's largest language is ~10 GB of JSONL; beyond that, split the shards). */
+export const MAX_DECOMPRESSED_BYTES = 16 * 1024 ** 3;
+/** Most a gzipped shard may expand relative to its compressed size: text compresses 3-10×, a gzip bomb 1000×. */
+export const MAX_EXPANSION = 200;
+/** The expansion ratio is only judged past this many decompressed bytes (tiny files may compress very well). */
+const EXPANSION_GRACE = 16 * 1024 * 1024;
+
+/** Stops a decompression that grows past the limits above, with a message saying so. */
+function expansionGuard(name: string, compressedRead: () => number): TransformStream<Uint8Array, Uint8Array> {
+  let out = 0;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, ctl) {
+      out += chunk.length;
+      const ratio = out / Math.max(1, compressedRead());
+      if (out > MAX_DECOMPRESSED_BYTES || (out > EXPANSION_GRACE && ratio > MAX_EXPANSION)) {
+        ctl.error(new LabError('file-too-large',
+          out > MAX_DECOMPRESSED_BYTES
+            ? `decompresses to more than ${MAX_DECOMPRESSED_BYTES / 1024 ** 3} GiB`
+            : `decompresses to more than ${MAX_EXPANSION}× its size (${(out / 1024 ** 2).toFixed(0)} MB from ${(compressedRead() / 1024 ** 2).toFixed(1)} MB): not a dataset shard (a gzip bomb?)`,
+          { file: name }, `a gzip shard that expands at most ${MAX_EXPANSION}× and to at most ${MAX_DECOMPRESSED_BYTES / 1024 ** 3} GiB`));
+        return;
+      }
+      ctl.enqueue(chunk);
+    },
+  });
+}
+
 /**
  * Opens the source for one full pass. `gzipped` is decided by the caller
  * (from the magic bytes, see looksGzipped) so a mis-named file still works.
@@ -94,7 +121,9 @@ export function openShard(src: ByteSource, gzipped: boolean, opts: ReadOptions &
       },
     }),
   );
-  const content = gzipped ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted;
+  const content = gzipped
+    ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).pipeThrough(expansionGuard(src.name, () => read))
+    : counted;
   return {
     reader: content.getReader(),
     gzipped,

@@ -26,44 +26,54 @@ export function readLines(src: ByteSource, gzipped: boolean, opts: ReadOptions &
   const opened = openShard(src, gzipped, opts);
   async function* gen(): AsyncGenerator<Line, void, undefined> {
     const decoder = new TextDecoder('utf-8');
-    let buf = '';
+    // The unfinished line is kept as pieces and joined once, when its newline arrives: appending to one string and
+    // searching it again per chunk made a 32 MB one-line file take minutes (every chunk re-flattened the whole line).
+    let pending: string[] = [];
+    let pendingChars = 0;
     let lineNo = 0;
     let first = true;
     let done = false;
-    // Where to resume looking for '\n': keeps one very long line from being rescanned per chunk.
-    let scanFrom = 0;
+    const finish = (piece: string): string => {
+      let line = pending.length > 0 ? pending.join('') + piece : piece;
+      pending = [];
+      pendingChars = 0;
+      if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+      return line;
+    };
     try {
       for (;;) {
         const chunk = await readChunk(opened, src.name, opts.signal);
+        let text: string;
         if (!chunk) {
           done = true;
-          buf += decoder.decode();
+          text = decoder.decode();
         } else {
-          buf += decoder.decode(chunk, { stream: true });
+          text = decoder.decode(chunk, { stream: true });
         }
-        if (first && buf.length > 0) {
-          if (buf.charCodeAt(0) === 0xfeff) buf = buf.slice(1);
+        if (first && text.length > 0) {
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
           first = false;
         }
         let start = 0;
         for (;;) {
-          const nl = buf.indexOf('\n', Math.max(start, scanFrom));
+          const nl = text.indexOf('\n', start);
           if (nl < 0) break;
-          let end = nl;
-          if (end > start && buf.charCodeAt(end - 1) === 13) end--;
           lineNo++;
-          yield { lineNo, text: buf.slice(start, end) };
+          yield { lineNo, text: finish(text.slice(start, nl)) };
           start = nl + 1;
         }
-        buf = start > 0 ? buf.slice(start) : buf;
-        scanFrom = buf.length;
-        if (buf.length > MAX_LINE_CHARS) {
-          throw new LabError('line-too-long', `line is longer than ${MAX_LINE_CHARS} characters`, { file: src.name, line: lineNo + 1 }, 'one record per line');
+        if (start < text.length) {
+          const rest = start > 0 ? text.slice(start) : text;
+          pending.push(rest);
+          pendingChars += rest.length;
+          if (pendingChars > MAX_LINE_CHARS) {
+            throw new LabError('line-too-long', `line is longer than ${MAX_LINE_CHARS} characters`, { file: src.name, line: lineNo + 1 }, 'one record per line');
+          }
         }
         if (done) {
-          if (buf.length > 0) {
+          if (pendingChars > 0) {
             lineNo++;
-            yield { lineNo, text: buf.endsWith('\r') ? buf.slice(0, -1) : buf };
+            yield { lineNo, text: finish('') };
           }
           return;
         }
