@@ -104,3 +104,17 @@ describe('ids that are Object.prototype names are ordinary ids', () => {
     expect(await score(cloned)).toEqual(await score(plain));
   });
 });
+
+describe('LAReQA sentence breaks decide relevance, so they are checked', () => {
+  const doc = (breaks: number[][], sentences = ['Aaa.', 'Bbb.'], context = 'Aaa. Bbb.', start = 5) => JSON.stringify({
+    data: [{ paragraphs: [{ context, sentences, sentence_breaks: breaks, qas: [{ id: 'q1', question: 'Wer?', answers: [{ text: 'B', answer_start: start }] }] }] }],
+  });
+  it('refuses breaks out of order, overlapping, outside the context or not covering their sentence', async () => {
+    expect(await parseError('de.json', doc([[5, 9], [0, 4]]))).toMatch(/sentence_breaks\[1\]: break \[0, 4\) starts before the previous one ends/);
+    expect(await parseError('de.json', doc([[0, 4], [3, 7]], ['Aaa.', 'a. B'], 'Aaa. Bbb.', 1))).toMatch(/sentence_breaks\[1\].*starts before the previous one ends/);
+    expect(await parseError('de.json', doc([[0, 4], [5, 12]]))).toMatch(/ends after the 9-character context/);
+    expect(await parseError('de.json', doc([[0, 2], [5, 9]]))).toMatch(/sentence_breaks\[0\]: break \[0, 2\) covers 2 characters of the context, but sentence 0 has 4/);
+    const ok = await parseShard(shardSourceFromBytes('de.json', doc([[0, 4], [5, 9]])));
+    expect(ok.format === 'lareqa' && ok.answers.q1).toBe('de/0/0/1');
+  });
+});

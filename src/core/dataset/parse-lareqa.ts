@@ -17,7 +17,7 @@ import {
   elementString,
   getArray,
   getId,
-  getNonNegativeInt,
+  getNonNegativeInt, getOptionalString,
   getString,
   isObject,
   describe,
@@ -62,9 +62,11 @@ export function parseLareqaText(text: string, lang: Lang, meta: ShardMeta): Lare
           'one [start, end] break per sentence',
         );
       }
+      const context = getOptionalString(par, 'context', { file, path: parPath });
       const passageBase = passages.length;
       for (let s = 0; s < sentences.length; s++) {
         const text = elementString(sentences, s, { file, path: `${parPath}.sentences` });
+        checkBreak(breaks, s, text, context, `${parPath}.sentence_breaks[${s}]`, file);
         passages.push({ id: `${lang}/${a}/${p}/${s}`, lang, text, group: String(a) });
       }
       const qas = getArray(par, 'qas', { file, path: parPath });
@@ -79,6 +81,7 @@ export function parseLareqaText(text: string, lang: Lang, meta: ShardMeta): Lare
         }
         const answer0 = elementObject(ans, 0, { file, path: `${qPath}.answers` });
         const start = getNonNegativeInt(answer0, 'answer_start', { file, path: `${qPath}.answers[0]` });
+        // Breaks lie inside the context (checkBreak), so an answer inside a break is inside the context.
         const s = sentenceContaining(breaks, start);
         if (s < 0) {
           throw new LabError(
@@ -117,6 +120,27 @@ function readBreaks(par: JsonObject, parPath: string, file: string): [number, nu
     out.push([b[0] as number, b[1] as number]);
   }
   return out;
+}
+
+/**
+ * Sentence breaks decide which sentence is relevant, so a wrong one silently
+ * marks the wrong candidate: they must be in order, not overlap, lie inside
+ * the context, and cover their sentence (same length, or the same text up
+ * to surrounding whitespace; XQuAD-R tr has two sentences whose characters
+ * differ from the context's by an encoding slip, with the same length).
+ */
+function checkBreak(breaks: [number, number][], i: number, sentence: string, context: string | undefined, path: string, file: string): void {
+  const [b, e] = breaks[i]!;
+  const fail = (msg: string, expected: string): never => {
+    throw new LabError('inconsistent-dataset', msg, { file, path }, expected);
+  };
+  if (i > 0 && b < breaks[i - 1]![1]) fail(`break [${b}, ${e}) starts before the previous one ends (${breaks[i - 1]![1]})`, 'sentence breaks in order and not overlapping');
+  if (context === undefined) return;
+  if (e > context.length) fail(`break [${b}, ${e}) ends after the ${context.length}-character context`, 'breaks inside the context');
+  const slice = context.slice(b, e);
+  if (slice.length !== sentence.length && slice.trim() !== sentence.trim()) {
+    fail(`break [${b}, ${e}) covers ${slice.length} characters of the context, but sentence ${i} has ${sentence.length}`, 'the break of each sentence as the context has it');
+  }
 }
 
 function sentenceContaining(breaks: [number, number][], pos: number): number {
