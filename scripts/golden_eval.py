@@ -254,6 +254,8 @@ def trec_case(ties):
         judged = qrels[qid]
         R = sum(1 for v in judged.values() if v >= 1)
         if R == 0:
+            # trec_eval counts a query whose judgments are all 0 and reports 0 for it (checked with trec_eval 10.0).
+            per_query[qid] = {k: 0.0 for k in ('map', 'ndcg_cut_10', 'recall_100', 'recip_rank_10')}
             continue
         if qid in run_qids:
             order = ranking(S[qids.index(qid)], cids)[:20]

@@ -76,7 +76,7 @@ describe('ids that are Object.prototype names are ordinary ids', () => {
       // Same queries, same per-query numbers; the mean may differ in the last bit (queries are summed in id order).
       expect(ea.summary.num_q).toBe(eb.summary.num_q);
       for (const k of ['map', 'ndcg_cut_10', 'recall_100', 'recip_rank_10'] as const) expect(ea.summary[k]).toBeCloseTo(eb.summary[k], 12);
-      expect([ea.unjudged, ea.missingFromRun, ea.notInQrels]).toEqual([eb.unjudged, eb.missingFromRun, eb.notInQrels]);
+      expect([ea.noRelevant, ea.missingFromRun, ea.notInQrels]).toEqual([eb.noRelevant, eb.missingFromRun, eb.notInQrels]);
     }), { numRuns: 300 });
   });
 

@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   if (perQuery) out.per_query = ev.perQuery;
   console.log(JSON.stringify(out, null, 2));
   const notes = [
-    ev.unjudged ? `${ev.unjudged} qrels queries without a relevant document left out` : '',
+XX
     ev.missingFromRun ? `${ev.missingFromRun} judged queries missing from the run counted as 0` : '',
     ev.notInQrels ? `${ev.notInQrels} run queries without judgments ignored` : '',
   ].filter(Boolean);

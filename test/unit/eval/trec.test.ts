@@ -32,7 +32,7 @@ describe('TREC files', () => {
     }
     expect(ev.missingFromRun).toBe(1); // q7
     expect(ev.notInQrels).toBe(1); // extra
-    expect(ev.unjudged).toBe(1); // q5: judged, nothing relevant
+    expect(ev.noRelevant).toBe(1); // q5: judged, nothing relevant: counted as 0, as trec_eval does
   });
 
   it('round-trips what it writes', () => {
