@@ -71,3 +71,23 @@ test('names, renaming, one language, shared files, badges, bad gzip, tab order',
   await page.getByRole('button', { name: 'Leave out x.jsonl.gz' }).click();
   await expect(page.getByTestId('import-button')).toBeEnabled();
 });
+
+test('a multi-member gzip shard (cat a.gz b.gz) imports in the page as in Node', async ({ page }) => {
+  const { gzipSync } = await import('node:zlib');
+  const dir = mkdtempSync(join(tmpdir(), 'multi-gz-'));
+  const corpus = join(dir, 'miracl-corpus-v1.0-de-0.jsonl.gz');
+  writeFileSync(corpus, Buffer.concat([
+    gzipSync('{"docid":"d1","title":"","text":"Berlin ist die Hauptstadt."}\n'),
+    gzipSync('{"docid":"d2","title":"","text":"Paris ist eine Stadt."}\n'),
+  ]));
+  const topics = join(dir, 'topics.miracl-v1.0-de-dev.tsv');
+  writeFileSync(topics, 'q1\tHauptstadt Berlin\n');
+  const qrels = join(dir, 'qrels.miracl-v1.0-de-dev.tsv');
+  writeFileSync(qrels, 'q1 Q0 d1 1\n');
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles([corpus, topics, qrels]);
+  await expect(page.getByTestId('pending-file')).toHaveCount(3);
+  await page.getByTestId('import-button').click();
+  await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 60_000 });
+  await expect(page.locator('[data-testid="lang-row"][data-lang="de"] [data-testid="candidates"]')).toHaveText('2');
+});

@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   if (perQuery) out.per_query = ev.perQuery;
   console.log(JSON.stringify(out, null, 2));
   const notes = [
-XX
+    ev.noRelevant ? `${ev.noRelevant} qrels queries without a relevant document counted as 0 (as trec_eval -c does)` : '',
     ev.missingFromRun ? `${ev.missingFromRun} judged queries missing from the run counted as 0` : '',
     ev.notInQrels ? `${ev.notInQrels} run queries without judgments ignored` : '',
   ].filter(Boolean);

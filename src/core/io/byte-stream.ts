@@ -4,6 +4,7 @@
  * AbortSignal, and gunzips through DecompressionStream. Every failure leaves
  * as a LabError naming the file, so callers never see a bare zlib/stream error.
  */
+import { Gunzip } from 'fflate';
 import { LabError, isLabError } from '../errors.ts';
 import { Sha256 } from './sha256.ts';
 
@@ -57,6 +58,83 @@ export interface OpenedShard {
   sha256(): string;
   /** Raw bytes consumed so far. */
   bytesRead(): number;
+}
+
+/** CRC-32 (IEEE, as gzip uses), table-driven. */
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32Update(crc: number, data: Uint8Array): number {
+  let c = crc ^ 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Gunzip with fflate rather than DecompressionStream: the same code in the
+ * page, a worker and Node, and it reads multi-member gzip (what
+ * `cat a.gz b.gz` makes, and what some dataset tools write), which
+ * Chromium's DecompressionStream rejects while Node's accepts. fflate does
+ * not check the members' trailers, so this does: each member's CRC-32 and
+ * length must match its 8-byte trailer, so a truncated or corrupt file is an
+ * error, as it was with the native decompressor.
+ */
+export function gunzipStream(): TransformStream<Uint8Array, Uint8Array> {
+  let g: Gunzip;
+  let crc = 0;
+  let size = 0;
+  let members = 0;
+  // The compressed bytes seen so far, as (stream offset, chunk) of the last chunks: enough to read the 8 bytes
+  // before any member boundary fflate reports while the chunk that holds it is being pushed.
+  const recent: { at: number; bytes: Uint8Array }[] = [];
+  let consumed = 0;
+  const byteAt = (offset: number): number => {
+    for (const r of recent) if (offset >= r.at && offset < r.at + r.bytes.length) return r.bytes[offset - r.at]!;
+    throw new Error('gzip trailer out of reach');
+  };
+  const checkTrailer = (end: number): void => {
+    if (end < 8) throw new Error('gzip member without its trailer (truncated file)');
+    const u32 = (o: number) => (byteAt(o) | (byteAt(o + 1) << 8) | (byteAt(o + 2) << 16) | (byteAt(o + 3) << 24)) >>> 0;
+    if (u32(end - 8) !== crc || u32(end - 4) !== size % 2 ** 32) throw new Error('gzip member fails its CRC-32 / length check (truncated or corrupt file)');
+    crc = 0;
+    size = 0;
+  };
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(ctl) {
+      g = new Gunzip((chunk) => {
+        if (chunk.length === 0) return;
+        crc = crc32Update(crc, chunk);
+        size += chunk.length;
+        ctl.enqueue(chunk);
+      });
+      // fflate reports each member after the first, with its offset: the previous member's trailer ends there.
+      g.onmember = (offset) => {
+        members++;
+        checkTrailer(offset);
+      };
+    },
+    transform(chunk) {
+      if (chunk.length === 0) return;
+      if (members === 0) members = 1;
+      recent.push({ at: consumed, bytes: chunk });
+      consumed += chunk.length;
+      // Keep the last 64 kB (a member header is parsed within a few bytes of its start).
+      while (recent.length > 2 && consumed - recent[1]!.at >= 65_536) recent.shift();
+      g.push(chunk, false);
+    },
+    flush() {
+      g.push(new Uint8Array(0), true);
+      if (members === 0) throw new Error('no gzip data');
+      checkTrailer(consumed);
+    },
+  });
 }
 
 /** Most a gzipped shard may expand to (MIRACL's largest language is ~10 GB of JSONL; beyond that, split the shards). */
@@ -122,7 +200,7 @@ export function openShard(src: ByteSource, gzipped: boolean, opts: ReadOptions &
     }),
   );
   const content = gzipped
-    ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).pipeThrough(expansionGuard(src.name, () => read))
+    ? counted.pipeThrough(gunzipStream()).pipeThrough(expansionGuard(src.name, () => read))
     : counted;
   return {
     reader: content.getReader(),

@@ -60,3 +60,22 @@ describe('line reader', () => {
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 });
+
+describe('gzip', () => {
+  const a = new Uint8Array(gzipSync('{"docid":"d1","title":"","text":"eins"}\n'));
+  const b = new Uint8Array(gzipSync('{"docid":"d2","title":"","text":"zwei"}\n'));
+  const both = new Uint8Array([...a, ...b]);
+  it('reads several members (cat a.gz b.gz) as one file, in any chunking, as the page does (one decompressor everywhere)', async () => {
+    for (const chunk of [1, 5, 4096]) {
+      const shard = await parseShard(shardSourceFromBytes('miracl-corpus-v1.0-de-0.jsonl.gz', both, chunk));
+      expect(shard.format === 'miracl-corpus' && shard.passages.map((p) => p.id)).toEqual(['d1', 'd2']);
+    }
+  });
+  it('refuses a truncated or corrupt member: missing trailer, CRC mismatch, cut inside the data', async () => {
+    const corrupt = both.slice();
+    corrupt[a.length - 6]! ^= 1; // first member's CRC
+    for (const bad of [both.subarray(0, both.length - 3), corrupt, both.subarray(0, a.length + 12)]) {
+      await expect(parseShard(shardSourceFromBytes('miracl-corpus-v1.0-de-0.jsonl.gz', bad, 7))).rejects.toMatchObject({ code: 'truncated-gzip' });
+    }
+  });
+});

@@ -78,7 +78,7 @@ describe('commitImport', () => {
     await commitImport(db, await input([['de.json', 'DE']]));
     await commitImport(db, { ...(await input([['de.json', 'DE'], ['en.json', 'EN']])), name: 'toy2' });
     expect(await countShards(db)).toBe(2);
-    expect((await listDatasets(db)).map((d) => d.name)).toEqual(['toy', 'toy2']);
+    expect((await listDatasets(db)).map((d) => d.name).sort()).toEqual(['toy', 'toy2']);
   });
 });
 
