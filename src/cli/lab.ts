@@ -4,11 +4,12 @@
  * `run(argv: string[]): Promise<number>` (the exit code).
  */
 import { isLabError } from '../core/errors.ts';
-import { removeTemporaryFiles } from './outputs.ts';
+import { interrupted, removeTemporaryFiles } from './outputs.ts';
 
 // Ctrl-C or a kill during a long run: remove the temporary output files, say so, exit as a shell expects.
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(signal, () => {
+    interrupted.abort();
     removeTemporaryFiles();
     console.error(`\ninterrupted (${signal}): no output was written`);
     process.exit(code);

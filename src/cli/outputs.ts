@@ -113,6 +113,13 @@ export function writeAtomic(path: string, text: string | Uint8Array): void {
   }
 }
 
+/**
+ * Aborted when the process is interrupted (src/cli/lab.ts). Long jobs take it as their signal: a job with a
+ * signal yields to the event loop between blocks, which is what lets the SIGINT/SIGTERM handler run at all
+ * during a long synchronous evaluation.
+ */
+export const interrupted = new AbortController();
+
 /** Temporary files being written now: removed if the process is interrupted (src/cli/lab.ts). */
 export const ATOMIC_TEMPS = new Set<string>();
 

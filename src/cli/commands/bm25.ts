@@ -15,6 +15,7 @@ import { BM25_DEFAULTS } from '../../core/bm25/index.ts';
 import { evaluateDataset } from '../../core/eval/evaluate.ts';
 import { protocolOf } from '../../core/eval/protocols.ts';
 import { parseFlags } from '../flags.ts';
+import { interrupted } from '../outputs.ts';
 import { loadEvalData, OUTPUT_FLAGS, outputArgs, stderrProgress, writeEvaluation, type OutputArgs } from '../evaluation.ts';
 
 const USAGE =
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   await writeEvaluation(args, data, 'bm25', async (sink) => {
     const results = await evaluateDataset(data.dataset, bm25Model(BM25_DEFAULTS), {
       ...(sink ? { run: sink } : {}),
+      signal: interrupted.signal,
       onProgress: stderrProgress(),
     });
     results.description.config = config;

@@ -18,6 +18,7 @@ import { protocolOf } from '../../core/eval/protocols.ts';
 import { initNodeBackend } from '../../node/backend.ts';
 import { hubDefaults, modelFiles, type ModelSourceArgs } from '../../node/model-source.ts';
 import { choiceFlag, intFlag, parseFlags } from '../flags.ts';
+import { interrupted } from '../outputs.ts';
 import { loadEvalData, OUTPUT_FLAGS, outputArgs, stderrProgress, writeEvaluation, type OutputArgs } from '../evaluation.ts';
 
 const USAGE = `usage: npm run lab -- eval --model <folder|hub id> <dataset files or folders…> --out results.json
@@ -96,6 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     await writeEvaluation(args, data, 'dense', async (sink) => {
       const r = await session.evaluate(data.dataset, {
         tokenization, batchSize: args.batchSize, scorer: `tfjs-${active.backend}`, config, onProgress: stderrProgress(),
+        signal: interrupted.signal,
         ...(sink ? { run: sink } : {}),
       });
       log(`embedded ${data.dataset.queries.length + data.dataset.passages.length} texts at ${r.embeddings.textsPerSecond.toFixed(1)} texts/s`);
