@@ -11,7 +11,25 @@ import { parseShard, type ParseShardOptions } from '../core/dataset/parse-shard.
 import type { ShardSource } from '../core/dataset/shard-source.ts';
 import type { Dataset, ParsedShard } from '../core/dataset/types.ts';
 
-export function shardSourceFromPath(path: string): ShardSource {
+/**
+ * How each path is named in messages: its file name, or, where two paths share one (a/de.json, b/de.json),
+ * the shortest tail of the path that tells them apart.
+ */
+export function displayNames(paths: readonly string[]): string[] {
+  const parts = paths.map((p) => resolve(p).split(/[\\/]+/).filter(Boolean));
+  const depth = paths.map(() => 1);
+  const name = (i: number): string => parts[i]!.slice(-depth[i]!).join('/');
+  for (let round = 0; round < 64; round++) {
+    const byName = new Map<string, number[]>();
+    paths.forEach((_, i) => byName.set(name(i), [...(byName.get(name(i)) ?? []), i]));
+    const clashes = [...byName.values()].filter((ix) => ix.length > 1);
+    if (clashes.length === 0) break;
+    for (const ix of clashes) for (const i of ix) if (depth[i]! < parts[i]!.length) depth[i]!++;
+  }
+  return paths.map((_, i) => name(i));
+}
+
+export function shardSourceFromPath(path: string, label?: string): ShardSource {
   let size: number;
   try {
     const st = statSync(path);
@@ -24,6 +42,7 @@ export function shardSourceFromPath(path: string): ShardSource {
   return {
     name: basename(path),
     path,
+    ...(label && label !== basename(path) ? { label } : {}),
     size,
     stream: () => Readable.toWeb(createReadStream(path, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>,
   };
@@ -73,8 +92,9 @@ export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOpti
     throw new LabError('invalid-argument', 'a language override applies to one file only', {}, 'one file with --lang');
   }
   const out: ParsedShard[] = [];
-  for (const p of paths) {
-    const src = shardSourceFromPath(p);
+  const labels = displayNames(paths);
+  for (const [i, p] of paths.entries()) {
+    const src = shardSourceFromPath(p, labels[i]);
     const onProgress = opts.onProgress;
     out.push(
       await parseShard(src, {

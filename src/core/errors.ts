@@ -61,12 +61,20 @@ export class LabError extends Error {
   readonly code: LabErrorCode;
   readonly location: Location;
   readonly expected: string | undefined;
+  /** The message without its location and expectation. */
+  readonly detail: string;
 
   constructor(code: LabErrorCode, message: string, location: Location = {}, expected?: string) {
     super(formatMessage(message, location, expected));
     this.code = code;
     this.location = location;
     this.expected = expected;
+    this.detail = message;
+  }
+
+  /** The same error naming the file differently (e.g. by a path that tells two de.json apart). */
+  withFile(file: string): LabError {
+    return new LabError(this.code, this.detail, { ...this.location, file }, this.expected);
   }
 
   toJSON(): DiagnosticJSON {

@@ -81,3 +81,19 @@ describe('an interrupted run', () => {
     expect(existsSync(join(dir, 'r.json'))).toBe(false);
   });
 });
+
+describe('messages name files so the user can tell them apart', () => {
+  it('two de.json from different folders are a/de.json and b/de.json', async () => {
+    const { displayNames, parseShardsFromPaths } = await import('../../src/cli/load-files.ts');
+    expect(displayNames(['/x/a/de.json', '/x/b/de.json', '/x/a/en.json'])).toEqual(['a/de.json', 'b/de.json', 'en.json']);
+    expect(displayNames(['/p/a/x/de.json', '/p/b/x/de.json'])).toEqual(['a/x/de.json', 'b/x/de.json']);
+    const root = mkdtempSync(join(tmpdir(), 'two-de-'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(root, 'good'));
+    mkdirSync(join(root, 'bad'));
+    copyFileSync(join(XQUAD_R_DIR, 'de.json'), join(root, 'good', 'de.json'));
+    writeFileSync(join(root, 'bad', 'de.json'), '{"data": [');
+    const err = await parseShardsFromPaths([join(root, 'good', 'de.json'), join(root, 'bad', 'de.json')]).catch((e: Error) => e.message);
+    expect(err).toMatch(/^bad\/de\.json/);
+  });
+});

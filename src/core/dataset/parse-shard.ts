@@ -25,10 +25,11 @@ export interface ParseShardOptions {
 
 export async function parseShard(src: ShardSource, opts: ParseShardOptions = {}): Promise<ParsedShard> {
   const name = baseName(src.name);
+  const label = src.label ?? name;
   try {
     return await parse(src, name, opts);
   } catch (e) {
-    if (isLabError(e)) throw e;
+    if (isLabError(e)) throw label !== name && (e as LabError).location.file === name ? (e as LabError).withFile(label) : e;
     // Anything else is a bug (the property test asserts it never happens); still give the caller the typed error with the file.
     const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     throw new LabError('internal', `unexpected failure while parsing (${detail})`, { file: name });
@@ -41,7 +42,7 @@ async function parse(src: ShardSource, name: string, opts: ParseShardOptions): P
   const detected = await detectShardSourceFormat(src, opts.signal);
   const format = opts.format ?? detected.format;
   const gzipped = detected.gzipped;
-  const meta = { name, size: src.size, gzipped };
+  const meta = { name: src.label ?? name, size: src.size, gzipped };
   const io = { onProgress: opts.onProgress, signal: opts.signal };
 
   switch (format) {

@@ -18,6 +18,11 @@ export interface ShardSource extends ByteSource {
    * MIRACL's `miracl-corpus-v1.0-de/docs-0.jsonl.gz`.
    */
   path?: string;
+  /**
+   * How messages and the dataset name this file when its name alone is ambiguous (two `de.json` from
+   * different folders on one command line: `a/de.json`, `b/de.json`). Default: the name.
+   */
+  label?: string;
 }
 
 /** An in-memory source; chunkSize splits the stream to exercise chunk boundaries. */
