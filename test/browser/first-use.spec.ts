@@ -91,3 +91,20 @@ test('a multi-member gzip shard (cat a.gz b.gz) imports in the page as in Node',
   await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 60_000 });
   await expect(page.locator('[data-testid="lang-row"][data-lang="de"] [data-testid="candidates"]')).toHaveText('2');
 });
+
+test('the page refuses a hostile id with the file and line, and stores nothing', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bad-id-'));
+  const corpus = join(dir, 'miracl-corpus-v1.0-de-0.jsonl');
+  writeFileSync(corpus, '{"docid":"d1","title":"","text":"eins"}\n{"docid":"d 2","title":"","text":"zwei"}\n');
+  const topics = join(dir, 'topics.miracl-v1.0-de-dev.tsv');
+  writeFileSync(topics, 'q1\tzwei\n');
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles([corpus, topics]);
+  await expect(page.getByTestId('pending-file')).toHaveCount(2);
+  await page.getByTestId('import-button').click();
+  const item = page.getByTestId('error-item');
+  await expect(item).toContainText('docid "d 2" contains whitespace', { timeout: 60_000 });
+  await expect(item).toContainText('miracl-corpus-v1.0-de-0.jsonl');
+  await expect(item.getByTestId('error-line')).toHaveText(':2');
+  await expect(page.getByTestId('dataset')).toHaveCount(0);
+});
