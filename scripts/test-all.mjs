@@ -17,7 +17,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const APT = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium';
+// chromium for the browser tests; libvulkan1 so Dawn (the `webgpu` package) finds chromium's SwiftShader driver and
+// the WebGPU-in-Node tests run on the same WebGPU code as the page.
+const APT = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium libvulkan1';
+const VULKAN_LOADER = '/usr/share/doc/libvulkan1';
 
 function finish(passed, failed) {
   console.log(`${passed} passed, ${failed} failed`);
@@ -25,15 +28,15 @@ function finish(passed, failed) {
 }
 
 function ensureChromium() {
-  if (existsSync(CHROMIUM)) return true;
+  if (existsSync(CHROMIUM) && existsSync(VULKAN_LOADER)) return true;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
-    console.error(`Browser tests need Debian's chromium at ${CHROMIUM}, which is missing. Install it with:\n  sudo sh -c '${APT}'`);
+    console.error(`Browser and WebGPU tests need Debian's chromium at ${CHROMIUM} and libvulkan1; one is missing. Install them with:\n  sudo sh -c '${APT}'`);
     return false;
   }
-  console.log(`chromium missing at ${CHROMIUM}: installing it with apt (${APT})`);
+  console.log(`chromium or libvulkan1 missing: installing them with apt (${APT})`);
   const r = spawnSync('sh', ['-c', APT], { stdio: 'inherit' });
-  if (r.status !== 0 || !existsSync(CHROMIUM)) {
+  if (r.status !== 0 || !existsSync(CHROMIUM) || !existsSync(VULKAN_LOADER)) {
     console.error(`apt could not install chromium (exit ${r.status}); run by hand:\n  ${APT}`);
     return false;
   }
@@ -135,8 +138,9 @@ const dir = mkdtempSync(join(tmpdir(), 'polyglot-lab-tests-'));
 const results = [];
 try {
   results.push(await runTypecheck());
+  const browser = ensureChromium();
   results.push(await runVitest(dir));
-  if (ensureChromium()) results.push(await runPlaywright(dir));
+  if (browser) results.push(await runPlaywright(dir));
   else results.push({ name: 'playwright', passed: 0, failed: 1, seconds: 0 });
 } finally {
   rmSync(dir, { recursive: true, force: true });

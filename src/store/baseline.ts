@@ -14,7 +14,8 @@ import type { EvalResults } from '../core/eval/results.ts';
 import { formatQrelsLines, formatRunLines, runTag } from '../core/eval/trec.ts';
 import type { Setting } from '../core/run-config.ts';
 import type { JobControl } from '../core/job.ts';
-import { checkSetting } from '../core/eval/protocols.ts';
+import { checkSetting, settingsOf } from '../core/eval/protocols.ts';
+import { makeRunConfig } from '../core/run-config.ts';
 import type { LabDatabase } from './db.ts';
 import { loadDataset } from './datasets.ts';
 import { saveResults } from './results.ts';
@@ -49,7 +50,19 @@ export async function runBaseline(db: LabDatabase | undefined, source: string | 
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
-  if (typeof source === 'string' && db) await saveResults(db, source, BASELINE_MODEL, results);
+  if (typeof source === 'string' && db) {
+    // Stored results carry the run that made them, as lab bm25's do: the dataset by its shards' hashes.
+    const rec = await db.get('datasets', source);
+    if (rec) {
+      results.description.config = makeRunConfig({
+        version: 1, kind: 'bm25', model: { source: 'bm25', k1: BM25_DEFAULTS.k1, b: BM25_DEFAULTS.b }, backend: 'cpu',
+        datasets: [{ name: rec.name, shards: rec.shards.map((x) => ({ name: x.name, sha256: x.sha256 })) }],
+        tokenization: { maxLength: 128, queryPrefix: '', passagePrefix: '' },
+        eval: { settings: [...settingsOf(dataset.format)] },
+      });
+    }
+    await saveResults(db, source, BASELINE_MODEL, results);
+  }
   return results;
 }
 

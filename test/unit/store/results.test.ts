@@ -79,6 +79,7 @@ describe('cached results', () => {
     const stages = new Set<string>();
     const r = await runBaseline(db, rec.id, { onProgress: (p) => stages.add(p.phase) });
     expect(r.description.model).toBe('bm25');
+    expect(r.description.config).toMatchObject({ kind: 'bm25', model: { source: 'bm25', k1: 0.9, b: 0.4 }, datasets: [{ name: 'toy', shards: rec.shards.map((x) => ({ name: x.name, sha256: x.sha256 })) }] });
     expect(Object.keys(r.settings).sort()).toEqual(['cross', 'mono', 'multi']);
     expect(r.settings.mono!.pairs['de-de']!.num_q).toBe(1);
     expect(stages.size).toBeGreaterThan(0);
