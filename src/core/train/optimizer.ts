@@ -99,6 +99,21 @@ export class AdamW {
     }
   }
 
+  /** The moments per variable name (for checkpoints). */
+  *momentTensors(): Generator<[string, { m: tf.Variable; v: tf.Variable }]> {
+    for (const [name, m] of this.m) yield [name, { m, v: this.v.get(name)! }];
+  }
+
+  /** Restores the step count and the moments of a checkpoint. */
+  restore(step: number, moments: { variable: tf.Variable; m: Float32Array; v: Float32Array }[]): void {
+    this.dispose();
+    this.step = step;
+    for (const { variable, m, v } of moments) {
+      this.m.set(variable.name, tf.tidy(() => tf.variable(tf.tensor(m, variable.shape), false)));
+      this.v.set(variable.name, tf.tidy(() => tf.variable(tf.tensor(v, variable.shape), false)));
+    }
+  }
+
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
     this.m.clear();
