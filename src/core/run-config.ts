@@ -45,7 +45,14 @@ const FolderModelSchema = z.strictObject({
 });
 const GeneratedModelSchema = z.strictObject({
   source: z.literal('generated'),
-  spec: z.string().min(1).max(200).describe('name of a model the project generates itself (e.g. tiny-bert)'),
+  architecture: z.strictObject({
+    layers: z.int().min(1).max(48),
+    hidden: z.int().min(8).max(4096),
+    heads: z.int().min(1).max(64),
+    intermediate: z.int().min(8).max(16_384),
+    maxPositions: z.int().min(8).max(8192),
+  }).describe('a BERT the lab initializes itself (training from scratch), seeded by the run seed'),
+  tokenizer: z.strictObject({ name: z.string().min(1).max(1000), sha256 }).describe('its tokenizer.json, by name (a path relative to the config on the command line) and content hash'),
 });
 const Bm25ModelSchema = z.strictObject({
   source: z.literal('bm25'),
@@ -67,16 +74,56 @@ export const EvalConfigSchema = z.strictObject({
   batchSize: z.int().min(1).max(4096).default(32).describe('texts per encoder batch'),
 });
 
+const unitInterval = z.number().min(0).max(1);
+export const AlphaScheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant'), alpha: unitInterval }),
+  z.strictObject({ kind: z.literal('linear'), from: unitInterval, to: unitInterval, steps: z.int().min(1) }),
+  z.strictObject({ kind: z.literal('cosine'), from: unitInterval, to: unitInterval, steps: z.int().min(1) }),
+  z.strictObject({ kind: z.literal('step'), values: z.array(unitInterval).min(1).max(1000), every: z.int().min(1) }),
+  z.strictObject({ kind: z.literal('adaptive'), initial: unitInterval, min: unitInterval, max: unitInterval, rate: z.number().gt(0).max(1), signal: z.enum(['loss', 'map']) }),
+]).describe('the probability of an X-X batch over training (README: alpha schedules)');
+
+export const TrainConfigSchema = z.strictObject({
+  data: z.array(DatasetRefSchema).min(1).max(32).describe('training data (its split: usually "train"); RunConfig.datasets are evaluated before and after'),
+  heldOutLanguages: z.array(z.string().regex(/^[a-z]{2,3}$/)).max(200).default([]).describe('languages never drawn in training (the paper: el, vi)'),
+  sampler: z.enum(['xx', 'xy', 'multi', 'hybrid']).default('hybrid'),
+  crossMode: z.enum(['batch', 'pair']).default('batch').describe('X-Y: one (x, y) per batch, or per pair'),
+  alpha: AlphaScheduleSchema.default({ kind: 'constant', alpha: 0.5 }),
+  batchSize: z.int().min(2).max(4096).default(32),
+  accumulation: z.int().min(1).max(256).default(1).describe('batches per optimizer step'),
+  steps: z.int().min(1).max(10_000_000).default(1000),
+  lr: z.number().gt(0).max(1).default(3e-5),
+  warmupSteps: z.int().min(0).max(10_000_000).default(0),
+  weightDecay: z.number().min(0).max(1).default(0.01),
+  maxGradNorm: z.number().gt(0).max(1e6).default(1),
+  temperature: z.number().gt(0).max(100).default(0.05),
+  loss: z.enum(['in-batch', 'paper', 'symmetric']).default('in-batch'),
+  splitFractions: z.strictObject({ train: unitInterval, validation: unitInterval, test: unitInterval })
+    .default({ train: 0.8, validation: 0.1, test: 0.1 }).describe('how datasets with split train/validation/test are cut, by article or parallel group, seeded'),
+  checkpointEvery: z.int().min(1).max(10_000_000).default(100),
+});
+
 export const RunConfigSchema = z.strictObject({
   version: z.literal(RUN_CONFIG_VERSION),
-  kind: z.enum(['bm25', 'eval']).describe('bm25: the lexical baseline; eval: a dense encoder evaluated as it is'),
+  kind: z.enum(['bm25', 'eval', 'train']).describe('bm25: the lexical baseline; eval: a dense encoder evaluated as it is; train: fine-tune, then evaluate base and trained'),
   model: ModelSourceSchema,
   datasets: z.array(DatasetRefSchema).min(1).max(32),
   tokenization: TokenizationSchema.default({ maxLength: 128, queryPrefix: 'query: ', passagePrefix: 'passage: ' }),
   eval: EvalConfigSchema.default({ settings: ['mono', 'cross', 'multi'], depth: 1000, batchSize: 32 }),
   backend: BackendPreferenceSchema.default('auto'),
   seed: z.int().min(0).max(2 ** 32 - 1).default(42),
+  train: TrainConfigSchema.optional(),
 }).superRefine((c, ctx) => {
+  if ((c.kind === 'train') !== (c.train !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['train'], message: c.kind === 'train' ? 'a train run needs a "train" section' : `a ${c.kind} run has no "train" section` });
+  }
+  if (c.train) {
+    const f = c.train.splitFractions;
+    if (Math.abs(f.train + f.validation + f.test - 1) > 1e-9) ctx.addIssue({ code: 'custom', path: ['train', 'splitFractions'], message: 'the fractions must sum to 1' });
+    if (c.train.warmupSteps > c.train.steps) ctx.addIssue({ code: 'custom', path: ['train', 'warmupSteps'], message: `more warmup steps than the ${c.train.steps} steps` });
+    const a = c.train.alpha;
+    if (a.kind === 'adaptive' && !(a.min <= a.initial && a.initial <= a.max)) ctx.addIssue({ code: 'custom', path: ['train', 'alpha'], message: 'min ≤ initial ≤ max must hold' });
+  }
   if ((c.kind === 'bm25') !== (c.model.source === 'bm25')) {
     ctx.addIssue({ code: 'custom', path: ['model', 'source'], message: c.kind === 'bm25' ? 'a bm25 run has model.source "bm25"' : 'an eval run needs an encoder (hub, folder or generated)' });
   }
@@ -90,6 +137,7 @@ export type Pooling = z.infer<typeof PoolingSchema>;
 export type DatasetRef = z.infer<typeof DatasetRefSchema>;
 export type ModelSource = z.infer<typeof ModelSourceSchema>;
 export type Tokenization = z.infer<typeof TokenizationSchema>;
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;
 /** A parsed, complete RunConfig (defaults filled in). */
 export type RunConfig = z.infer<typeof RunConfigSchema>;

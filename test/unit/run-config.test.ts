@@ -45,9 +45,28 @@ describe('RunConfig', () => {
 
   it('has a JSON Schema with every top-level field, strict objects and the enums', () => {
     const s = runConfigJsonSchema() as { properties: Record<string, { enum?: string[] }>; required: string[]; additionalProperties: boolean };
-    expect(Object.keys(s.properties).sort()).toEqual(['backend', 'datasets', 'eval', 'kind', 'model', 'seed', 'tokenization', 'version']);
+    expect(Object.keys(s.properties).sort()).toEqual(['backend', 'datasets', 'eval', 'kind', 'model', 'seed', 'tokenization', 'train', 'version']);
     expect(s.required.sort()).toEqual(['datasets', 'kind', 'model', 'version']);
     expect(s.additionalProperties).toBe(false);
     expect(s.properties.backend!.enum).toEqual(['auto', 'webgpu', 'wasm', 'cpu']);
+  });
+});
+
+describe('RunConfig: the train section', () => {
+  const train = {
+    version: 1, kind: 'train', model: { source: 'hub', id: 'a/b' }, datasets: [{ name: 'x', split: 'test', shards: [{ name: 'de.json', sha256: SHA }] }],
+    train: { data: [{ name: 'x', split: 'train', shards: [{ name: 'de.json', sha256: SHA }] }] },
+  };
+  it("fills the paper's defaults", () => {
+    const c = parseRunConfig(train);
+    expect(c.train).toMatchObject({ sampler: 'hybrid', alpha: { kind: 'constant', alpha: 0.5 }, lr: 3e-5, weightDecay: 0.01, temperature: 0.05, heldOutLanguages: [] });
+  });
+  it('refuses alpha outside [0, 1], fractions not summing to 1, a train section on an eval run, and its absence on a train run', () => {
+    expect(errorOf({ ...train, train: { ...train.train, alpha: { kind: 'constant', alpha: 1.5 } } })).toMatch(/train\.alpha\.alpha/);
+    expect(errorOf({ ...train, train: { ...train.train, splitFractions: { train: 0.5, validation: 0.1, test: 0.1 } } })).toMatch(/train\.splitFractions: RunConfig: the fractions must sum to 1/);
+    expect(errorOf({ ...train, train: { ...train.train, steps: 10, warmupSteps: 20 } })).toMatch(/train\.warmupSteps/);
+    expect(errorOf({ ...train, kind: 'eval' })).toMatch(/train: RunConfig: a eval run has no "train" section/);
+    expect(errorOf({ ...train, train: undefined })).toMatch(/a train run needs a "train" section/);
+    expect(errorOf({ ...train, train: { ...train.train, heldOut: ['el'] } })).toMatch(/heldOut/);
   });
 });
