@@ -101,6 +101,9 @@ export const TrainConfigSchema = z.strictObject({
   splitFractions: z.strictObject({ train: unitInterval, validation: unitInterval, test: unitInterval })
     .default({ train: 0.8, validation: 0.1, test: 0.1 }).describe('how datasets with split train/validation/test are cut, by article or parallel group, seeded'),
   checkpointEvery: z.int().min(1).max(10_000_000).default(100),
+  validateEvery: z.int().min(0).max(10_000_000).default(0).describe('steps between validations on the validation split (0: never)'),
+  validationBatches: z.int().min(1).max(1000).default(4).describe('fixed X-X and X-Y batches per validation loss'),
+  earlyStoppingPatience: z.int().min(0).max(10_000).default(0).describe('stop after this many validations without a lower validation loss (0: never)'),
 });
 
 export const RunConfigSchema = z.strictObject({
@@ -123,6 +126,9 @@ export const RunConfigSchema = z.strictObject({
     if (c.train.warmupSteps > c.train.steps) ctx.addIssue({ code: 'custom', path: ['train', 'warmupSteps'], message: `more warmup steps than the ${c.train.steps} steps` });
     const a = c.train.alpha;
     if (a.kind === 'adaptive' && !(a.min <= a.initial && a.initial <= a.max)) ctx.addIssue({ code: 'custom', path: ['train', 'alpha'], message: 'min ≤ initial ≤ max must hold' });
+    const needsValidation = a.kind === 'adaptive' || c.train.earlyStoppingPatience > 0;
+    if (needsValidation && c.train.validateEvery === 0) ctx.addIssue({ code: 'custom', path: ['train', 'validateEvery'], message: 'the adaptive alpha and early stopping need validations: set validateEvery' });
+    if (c.train.validateEvery > 0 && f.validation === 0) ctx.addIssue({ code: 'custom', path: ['train', 'splitFractions', 'validation'], message: 'validation needs a validation split' });
   }
   if ((c.kind === 'bm25') !== (c.model.source === 'bm25')) {
     ctx.addIssue({ code: 'custom', path: ['model', 'source'], message: c.kind === 'bm25' ? 'a bm25 run has model.source "bm25"' : 'an eval run needs an encoder (hub, folder or generated)' });

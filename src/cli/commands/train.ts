@@ -27,7 +27,8 @@ import { generateEncoderFiles } from '../../core/model/generate.ts';
 import type { FileProvider } from '../../core/hub/model-files.ts';
 import { loadTextModel, type TextModel } from '../../core/tokenize/text-model.ts';
 import { buildTrainingPool, type TrainingPool } from '../../core/train/pool.ts';
-import { Trainer, type TrainerCheckpoint } from '../../core/train/trainer.ts';
+import { Trainer, type HistoryEntry, type TrainerCheckpoint } from '../../core/train/trainer.ts';
+import { validationLosses, validationSet, type ValidationSet } from '../../core/train/validation.ts';
 import { BatchSampler } from '../../core/train/samplers/index.ts';
 import type { Dataset } from '../../core/dataset/types.ts';
 import { formatDuration } from '../../core/format.ts';
@@ -80,6 +81,28 @@ async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], 
     });
     r.results.description.config = config;
     out.push(r.results);
+  }
+  return out;
+}
+
+function meanOf(xs: (number | undefined)[]): number {
+  const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+}
+
+/** Validation losses per setting on the fixed batches, and macro mAP / rank distance on the validation split (LAReQA). */
+async function validate(model: TextModel, batches: ValidationSet, sets: Dataset[], config: RunConfig, backend: string): Promise<Partial<HistoryEntry>> {
+  const t = config.train!;
+  const losses = await validationLosses(model, batches, config.tokenization, { temperature: t.temperature, variant: t.loss === 'paper' ? 'in-batch' : t.loss });
+  const out: Partial<HistoryEntry> = { val_loss_mono: losses.mono, val_loss_cross: losses.cross };
+  const lareqa = sets.filter((d) => d.format === 'lareqa' && d.queries.length > 0);
+  if (lareqa.length) {
+    const rs = [];
+    for (const d of lareqa) rs.push((await evaluateTextModel(model, d, { name: 'validation', scorer: `tfjs-${backend}` as 'tfjs-wasm', tokenization: config.tokenization, batchSize: config.eval.batchSize })).results);
+    out.val_map_mono = meanOf(rs.map((r) => r.settings.mono?.macro.map));
+    out.val_map_cross = meanOf(rs.map((r) => r.settings.cross?.macro.map));
+    out.val_map_multi = meanOf(rs.map((r) => r.settings.multi?.macro.map));
+    out.val_rank_distance = meanOf(rs.map((r) => r.languageBias?.macro));
   }
   return out;
 }
@@ -151,6 +174,12 @@ export async function run(argv: string[]): Promise<number> {
   const pool = mergePools(trainSets.map((d) => buildTrainingPool(d, { heldOut: t.heldOutLanguages })));
   // The sampler checks batch size against the data and the languages X-Y needs: before anything is written.
   new BatchSampler(pool, { kind: t.sampler, batchSize: t.batchSize, crossMode: t.crossMode }, { seed: config.seed });
+  // Validation: the same training datasets cut to their validation split.
+  const valSets = t.validateEvery > 0
+    ? await Promise.all(t.data.map((r, i) => datasetOfRef({ ...r, split: 'validation' }, configDir, `train.data[${i}]`, config)))
+    : [];
+  const valPool = valSets.length ? mergePools(valSets.map((d) => buildTrainingPool(d, { heldOut: t.heldOutLanguages }))) : undefined;
+  const valBatches = valPool ? validationSet(valPool, t.batchSize, t.validationBatches, config.seed + 1000) : undefined;
   const active = await initNodeBackend(backendName);
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
   log(`backend: ${active.backend} (${active.reason})`);
@@ -184,9 +213,35 @@ export async function run(argv: string[]): Promise<number> {
   const started = performance.now();
   const startStep = trainer.step;
   let lastLog = 0;
+  // Early stopping state follows from the history (validation losses are logged), so a resumed run keeps it.
+  const valLoss = (e: HistoryEntry) => meanOf([e.val_loss_mono, e.val_loss_cross]);
+  let best = Infinity;
+  let sinceBest = 0;
+  for (const e of trainer.history) {
+    const v = valLoss(e);
+    if (Number.isNaN(v)) continue;
+    if (v < best) { best = v; sinceBest = 0; } else sinceBest++;
+  }
+  let stoppedEarly: { step: number; bestLoss: number } | undefined;
   while (!trainer.done) {
     const h = await trainer.next({ signal: interrupted.signal });
+    if (valBatches && h.step % t.validateEvery === 0) {
+      Object.assign(h, await validate(model, valBatches, valSets, config, active.backend));
+      if (t.alpha.kind === 'adaptive') {
+        const [mono, cross] = t.alpha.signal === 'loss' ? [h.val_loss_mono!, h.val_loss_cross!] : [h.val_map_mono!, h.val_map_cross!];
+        if (Number.isFinite(mono) && Number.isFinite(cross)) trainer.validated(mono, cross);
+      }
+      const v = valLoss(h);
+      if (v < best) { best = v; sinceBest = 0; } else sinceBest++;
+      log(`validation at step ${h.step}: loss mono ${h.val_loss_mono?.toFixed(4)} cross ${h.val_loss_cross?.toFixed(4)}; mAP mono ${h.val_map_mono?.toFixed(3)} cross ${h.val_map_cross?.toFixed(3)} multi ${h.val_map_multi?.toFixed(3)}; next alpha ${trainer.alpha.toFixed(3)}`);
+      if (t.earlyStoppingPatience > 0 && sinceBest >= t.earlyStoppingPatience) stoppedEarly = { step: h.step, bestLoss: best };
+    }
     appendFileSync(historyPath, `${JSON.stringify(h)}\n`);
+    if (stoppedEarly) {
+      writeCheckpoint(join(out, 'checkpoint'), await trainer.checkpoint());
+      log(`early stopping at step ${h.step}: no lower validation loss in ${t.earlyStoppingPatience} validations (best ${best.toFixed(4)})`);
+      break;
+    }
     if (h.step % t.checkpointEvery === 0 || trainer.done) writeCheckpoint(join(out, 'checkpoint'), await trainer.checkpoint());
     const now = performance.now();
     if (now - lastLog > 2000 || trainer.done) {
@@ -197,7 +252,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   log('evaluating the trained model…');
   const trained = await evaluateAll(model, `${label} (trained)`, evalSets, config, active.backend);
-  writeAtomic(join(out, 'results.json'), `${JSON.stringify({ kind: 'polyglot-lab/train-results', version: 1, config, base, trained }, null, 2)}\n`);
+  writeAtomic(join(out, 'results.json'), `${JSON.stringify({ kind: 'polyglot-lab/train-results', version: 1, config, steps: trainer.step, ...(stoppedEarly ? { stoppedEarly } : {}), base, trained }, null, 2)}\n`);
   const exported = await exportEncoder(model.encoder, { source: files });
   for (const [p, bytes] of exported.files) {
     mkdirSync(join(out, 'model', p, '..'), { recursive: true });

@@ -14,13 +14,13 @@ import { LabError } from '../errors.ts';
 import { throwIfCancelled, type JobControl } from '../job.ts';
 import type { Tokenization } from '../run-config.ts';
 import type { TextModel } from '../tokenize/text-model.ts';
-import { padBatch, remapIds } from '../tokenize/batch.ts';
 import type { InfoNceVariant } from './losses/info-nce.ts';
 import { AdamW, learningRateAt } from './optimizer.ts';
 import type { TrainingPool } from './pool.ts';
-import { BatchSampler, type SamplerOptions, type SampledBatch } from './samplers/index.ts';
+import { BatchSampler, type SamplerOptions } from './samplers/index.ts';
+import { batchTokens } from './tokens.ts';
 import { AdaptiveAlpha, alphaAt, checkSchedule, type AlphaSchedule } from './schedules.ts';
-import { trainStep, type MicroBatch } from './step.ts';
+import { trainStep } from './step.ts';
 
 export interface TrainerOptions {
   sampler: SamplerOptions;
@@ -49,6 +49,13 @@ export interface HistoryEntry {
   batch_type: string;
   grad_norm: number;
   examples: number;
+  /** At validation steps: InfoNCE on the fixed validation batches, and the validation split's macro mAP and rank distance. */
+  val_loss_mono?: number;
+  val_loss_cross?: number;
+  val_map_mono?: number;
+  val_map_cross?: number;
+  val_map_multi?: number;
+  val_rank_distance?: number;
 }
 
 export interface TrainerCheckpoint {
@@ -99,18 +106,6 @@ export class Trainer {
     return this.adaptive?.update(mono, cross);
   }
 
-  private tokens(batch: SampledBatch): MicroBatch {
-    const { tokenizer, maxLength, encoder } = this.model;
-    const q = batch.pairs.map((p) => p.query);
-    const pos = batch.pairs.map((p) => p.positive);
-    const neg = batch.pairs.flatMap((p) => p.negatives);
-    const texts = [...q.map((t) => this.o.tokenization.queryPrefix + t), ...[...pos, ...neg].map((t) => this.o.tokenization.passagePrefix + t)];
-    let ragged = tokenizer.encodeBatch(texts, { maxLength });
-    if (encoder.vocabTrim) ragged = remapIds(ragged, encoder.vocabTrim);
-    const b = padBatch(ragged, texts.map((_, i) => i), tokenizer.padId);
-    return { tokens: { ids: b.inputIds, mask: b.attentionMask, batch: b.batchSize, seq: b.seqLen }, numQueries: q.length };
-  }
-
   /** One optimizer step; returns its history entry. */
   async next(ctl: JobControl = {}): Promise<HistoryEntry> {
     if (this.done) throw new LabError('invalid-argument', `the run has finished its ${this.o.steps} steps`);
@@ -119,7 +114,7 @@ export class Trainer {
     const batches = Array.from({ length: this.o.accumulation }, () => this.sampler.next(alpha));
     const s = this.stepsDone + 1;
     const lr = learningRateAt(s, this.o.lr, Math.max(this.o.warmupSteps, 0) || 0, this.o.steps);
-    const r = await trainStep(this.model.encoder, batches.map((b) => this.tokens(b)), this.opt, {
+    const r = await trainStep(this.model.encoder, batches.map((b) => batchTokens(this.model, b, this.o.tokenization)), this.opt, {
       lr, ...(this.o.maxGradNorm !== undefined ? { maxGradNorm: this.o.maxGradNorm } : {}),
       loss: { temperature: this.o.temperature, variant: this.o.loss },
     });

@@ -91,6 +91,29 @@ describe('lab train', () => {
     expect(res.trained[0]!.settings).toEqual(whole.trained[0]!.settings);
   });
 
+  it('validates every N steps: losses per setting, validation mAP and rank distance, and the adaptive alpha moves within its bounds', async () => {
+    const c = structuredClone(config) as { train: Record<string, unknown> };
+    c.train = { ...c.train, splitFractions: { train: 0.5, validation: 0.25, test: 0.25 }, validateEvery: 2, validationBatches: 2,
+      alpha: { kind: 'adaptive', initial: 0.5, min: 0.3, max: 0.7, rate: 0.5, signal: 'loss' } };
+    const p = join(dir, 'adaptive.json');
+    writeFileSync(p, JSON.stringify(c));
+    const out = join(dir, 'out-adaptive');
+    const r = await quiet(() => train(['--config', p, '--out', out]));
+    expect(r.error).toBeUndefined();
+    const h = readFileSync(join(out, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    const validated = h.filter((e) => e.val_loss_mono !== undefined);
+    expect(validated.map((e) => e.step)).toEqual([2, 4, 6]);
+    for (const e of validated) {
+      for (const k of ['val_loss_mono', 'val_loss_cross', 'val_map_mono', 'val_map_cross', 'val_map_multi', 'val_rank_distance']) expect(Number.isFinite(e[k])).toBe(true);
+    }
+    // alpha of step 3 = clip(0.5 + 0.5 · (L_mono − L_cross) / (L_mono + L_cross), 0.3, 0.7) after the step-2 validation.
+    const v = validated[0]!;
+    const want = Math.min(0.7, Math.max(0.3, 0.5 + 0.5 * (v.val_loss_mono! - v.val_loss_cross!) / (v.val_loss_mono! + v.val_loss_cross!)));
+    expect(h[2]!.alpha).toBeCloseTo(want, 12);
+    expect(h[0]!.alpha).toBe(0.5);
+    for (const e of h) expect(e.alpha).toBeGreaterThanOrEqual(0.3);
+  });
+
   it('refuses bad inputs before any step, naming the entry', async () => {
     const write = (c: unknown) => { const p = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`); writeFileSync(p, JSON.stringify(c)); return p; };
     const badHash = structuredClone(config) as { datasets: { shards: { sha256: string }[] }[] };
@@ -100,6 +123,7 @@ describe('lab train', () => {
     expect((await quiet(() => train(['--config', write({ ...config, train: { ...(config.train as object), batchSize: 3000 } }), '--out', join(dir, 'x')]))).error).toMatch(/batch size 3000 is larger than/);
     expect((await quiet(() => train(['--config', write({ ...config, train: { ...(config.train as object), heldOutLanguages: ['fr'] } }), '--out', join(dir, 'x')]))).error).toMatch(/held-out language "fr" is not in dataset/);
     expect((await quiet(() => train(['--config', write({ ...config, train: { ...(config.train as object), sampler: 'xy', heldOutLanguages: ['de', 'en'] } }), '--out', join(dir, 'x')]))).error).toMatch(/X-Y batches need two or more training languages/);
+    expect((await quiet(() => train(['--config', write({ ...config, train: { ...(config.train as object), alpha: { kind: 'adaptive', initial: 0.5, min: 0, max: 1, rate: 0.1, signal: 'loss' } } }), '--out', join(dir, 'x')]))).error).toMatch(/train\.validateEvery: RunConfig: the adaptive alpha and early stopping need validations/);
     expect(existsSync(join(dir, 'x', 'history.jsonl'))).toBe(false);
   });
 });

@@ -5,20 +5,14 @@
  * negatives; METHOD.md "Within a batch, avoid duplicate passages and
  * duplicate parallel groups").
  */
-import type { Lang } from '../../dataset/types.ts';
+import type { Lang, TrainingPair } from '../../dataset/types.ts';
 import type { SeededRng } from '../../random.ts';
 import type { ParallelGroup } from '../pool.ts';
 
 export type BatchKind = 'mono' | 'cross' | 'multi';
 
-export interface TrainingPair {
-  group: string;
-  queryLang: Lang;
-  passageLang: Lang;
-  query: string;
-  positive: string;
-  negatives: string[];
-}
+/** A sampled pair: the same shape as a line of training-pairs JSONL. */
+export type { TrainingPair };
 
 export interface TrainingBatch {
   /** X-X (mono), X-Y (cross) or languages drawn per pair (multi). */
