@@ -33,7 +33,7 @@ import { mulberry32 } from '../src/core/random.ts';
 
 export interface Shape { name: string; vocab: number; hidden: number; layers: number; heads: number; ffn: number; seq: number; batch: number }
 
-const SHAPES: Shape[] = [
+export const SHAPES: Shape[] = [
   { name: 'tiny', vocab: 119547, hidden: 32, layers: 2, heads: 4, ffn: 64, seq: 128, batch: 32 },
   { name: 'minilm', vocab: 32000, hidden: 384, layers: 12, heads: 12, ffn: 1536, seq: 128, batch: 32 },
 ];
@@ -46,7 +46,7 @@ function arg(argv: string[], name: string): string | undefined {
 
 const rng = mulberry32;
 
-function batchFor(s: Shape): TokenBatch {
+export function batchFor(s: Shape): TokenBatch {
   const r = rng(7);
   const ids = new Int32Array(s.batch * s.seq);
   for (let i = 0; i < ids.length; i++) ids[i] = 1000 + Math.floor(r() * (s.vocab - 1000));
@@ -100,7 +100,7 @@ async function time(fn: () => Promise<void>, budgetS: number): Promise<{ s: numb
   return { s: (performance.now() - t0) / 1000 / n, n };
 }
 
-interface Row { shape: string; impl: string; batch: number; embedS?: number; embedN?: number; stepS?: number; stepN?: number; note?: string }
+export interface Row { shape: string; impl: string; batch: number; embedS?: number; embedN?: number; stepS?: number; stepN?: number; note?: string }
 
 async function benchTfjs(backend: 'wasm' | 'cpu', s: Shape, budgetS: number): Promise<Row> {
   await initNodeBackend(backend);
@@ -191,9 +191,9 @@ out["rows"] = res
 print(json.dumps(out))
 `;
 
-interface TorchOut { config: string; torch: string; matmul512_ms: number; libblas: string; rows: Row[] }
+export interface TorchOut { config: string; torch: string; matmul512_ms: number; libblas: string; rows: Row[] }
 
-function benchTorch(shapes: Shape[], budgetS: number): TorchOut | string {
+export function benchTorch(shapes: Shape[], budgetS: number): TorchOut | string {
   const r = spawnSync('/usr/bin/python3', ['-c', TORCH, JSON.stringify({ shapes, budget: budgetS })], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || r.error?.message || '').slice(-800)}`;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchOut;

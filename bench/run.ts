@@ -6,6 +6,7 @@
 const SUITES: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   eval: () => import('./eval.ts'),
   encoder: () => import('./encoder.ts'),
+  train: () => import('./train.ts'),
   datasets: () => import('./datasets.ts'),
   'model-io': () => import('./model-io.ts'),
 };

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench -- train [--backends wasm,cpu,webgpu] [--shapes tiny,minilm] [--no-torch]`
+ *
+ * The training step the trainer runs (src/core/train/step.ts: checkpointed
+ * InfoNCE gradients over 16 query-passage pairs = 32 sequences of 128 tokens,
+ * global-norm clipping, AdamW one variable at a time) for the tiny and the
+ * MiniLM-L12 shapes of the encoder suite, per tfjs backend: steps/s and
+ * examples/s, the number of kernels launched per step in each phase
+ * (forward, loss and gradients, optimizer; tf.profile), and the peak bytes
+ * tfjs held during the step. Next to PyTorch's step on the same CPU (one
+ * thread; torch.optim.Adam, from the encoder suite) as a ratio. These are the
+ * baseline the WebGPU speed work (issue 11) is measured against.
+ */
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { lossAndGradients } from '../src/core/encoder/grads.ts';
+import { kernelsFor } from '../src/core/tf/ops.ts';
+import type { Backend } from '../src/core/run-config.ts';
+import { initNodeBackend } from '../src/node/backend.ts';
+import { infoNCE } from '../src/core/train/losses/info-nce.ts';
+import { AdamW } from '../src/core/train/optimizer.ts';
+import { trainStep } from '../src/core/train/step.ts';
+import { batchFor, benchTorch, buildEncoder, SHAPES, type Shape } from './encoder.ts';
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+interface TrainRow { shape: string; impl: string; stepS: number; examplesPerS: number; kernels?: { forward: number; lossAndGrads: number; optimizer: number }; peakMB?: number }
+
+async function benchOne(backend: Backend, s: Shape): Promise<TrainRow> {
+  await initNodeBackend(backend);
+  const enc = buildEncoder(s);
+  const batch = batchFor(s);
+  const nq = s.batch / 2;
+  const k = kernelsFor();
+  const opt = new AdamW({ weightDecay: 0.01 });
+  const micro = [{ tokens: batch, numQueries: nq }];
+  const step = () => trainStep(enc, micro, opt, { lr: 3e-5, maxGradNorm: 1 });
+  await step(); // warm-up: kernels, shaders, the optimizer's moments
+  // Kernels per phase, and the peak of one whole step.
+  const fwd = await tf.profile(async () => { const e = tf.tidy(() => enc.pool(batch, k)); await e.data(); e.dispose(); });
+  let grads: tf.NamedTensorMap = {};
+  const lg = await tf.profile(async () => {
+    grads = (await lossAndGradients(enc, [batch], ([e]) => tf.tidy(() => infoNCE(tf.slice(e!, [0, 0], [nq, -1]) as tf.Tensor2D, tf.slice(e!, [nq, 0], [nq, -1]) as tf.Tensor2D, undefined)), k)).grads;
+  });
+  const op = await tf.profile(() => { opt.apply(enc.trainableVariables(), grads, 3e-5); });
+  tf.dispose(Object.values(grads));
+  const whole = await tf.profile(async () => { await step(); });
+  let n = 0;
+  const t0 = performance.now();
+  do { await step(); n++; } while (performance.now() - t0 < 15_000 && n < 10);
+  const stepS = (performance.now() - t0) / 1000 / n;
+  opt.dispose();
+  enc.dispose();
+  return {
+    shape: s.name, impl: `tfjs-${backend}`, stepS, examplesPerS: nq / stepS,
+    kernels: { forward: fwd.kernels.length, lossAndGrads: lg.kernels.length, optimizer: op.kernels.length }, peakMB: whole.peakBytes / 2 ** 20,
+  };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const backends = (arg(argv, '--backends') ?? 'wasm').split(',') as Backend[];
+  const shapes = SHAPES.filter((s) => (arg(argv, '--shapes') ?? 'tiny,minilm').split(',').includes(s.name));
+  const cpu = os.cpus();
+  console.log(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, node ${process.version}, tfjs ${tf.version.tfjs}`);
+  const rows: TrainRow[] = [];
+  for (const b of backends) for (const s of shapes) {
+    console.error(`… ${s.name} on tfjs-${b}`);
+    rows.push(await benchOne(b, s));
+  }
+  if (!argv.includes('--no-torch')) {
+    const t = benchTorch(shapes, 15);
+    if (typeof t === 'string') console.log(t);
+    else if (t.matmul512_ms >= 30) console.log('PyTorch runs on the reference BLAS: ratios refused (install libopenblas0-pthread)');
+    else for (const r of t.rows) rows.push({ shape: r.shape, impl: `pytorch ${t.torch} (1 thread, Adam)`, stepS: r.stepS!, examplesPerS: r.batch / 2 / r.stepS! });
+  }
+  console.log('\n| shape | implementation | steps/s | examples/s | vs PyTorch | kernels: forward / loss+grads / optimizer | peak MB |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const ref = rows.find((x) => x.shape === r.shape && x.impl.startsWith('pytorch'));
+    const ratio = ref && ref !== r ? `${(r.stepS / ref.stepS).toFixed(1)}× slower` : r.impl.startsWith('pytorch') ? 'reference' : '—';
+    const k = r.kernels ? `${r.kernels.forward} / ${r.kernels.lossAndGrads} / ${r.kernels.optimizer}` : '—';
+    console.log(`| ${r.shape} | ${r.impl} | ${(1 / r.stepS).toFixed(3)} | ${r.examplesPerS.toFixed(1)} | ${ratio} | ${k} | ${r.peakMB?.toFixed(0) ?? '—'} |`);
+  }
+}
