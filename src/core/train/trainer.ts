@@ -113,7 +113,7 @@ export class Trainer {
     const alpha = this.alpha;
     const batches = Array.from({ length: this.o.accumulation }, () => this.sampler.next(alpha));
     const s = this.stepsDone + 1;
-    const lr = learningRateAt(s, this.o.lr, Math.max(this.o.warmupSteps, 0) || 0, this.o.steps);
+    const lr = learningRateAt(s, this.o.lr, this.o.warmupSteps, this.o.steps);
     const r = await trainStep(this.model.encoder, batches.map((b) => batchTokens(this.model, b, this.o.tokenization)), this.opt, {
       lr, ...(this.o.maxGradNorm !== undefined ? { maxGradNorm: this.o.maxGradNorm } : {}),
       loss: { temperature: this.o.temperature, variant: this.o.loss },
