@@ -70,3 +70,24 @@ describe('RunConfig: the train section', () => {
     expect(errorOf({ ...train, train: { ...train.train, heldOut: ['el'] } })).toMatch(/heldOut/);
   });
 });
+
+describe('lab schema', () => {
+  it('prints the JSON Schema, and refuses arguments', async () => {
+    const { run } = await import('../../src/cli/commands/schema.ts');
+    const lines: string[] = [];
+    const log = console.log;
+    const err = console.error;
+    console.log = (s: string) => void lines.push(s);
+    console.error = () => {};
+    try {
+      expect(await run([])).toBe(0);
+      expect(await run(['--out', 'x'])).toBe(2);
+    } finally {
+      console.log = log;
+      console.error = err;
+    }
+    const schema = JSON.parse(lines[0]!) as { title: string; properties: Record<string, unknown> };
+    expect(schema.title).toBe('Polyglot Lab RunConfig');
+    expect(schema.properties).toHaveProperty('train');
+  });
+});
