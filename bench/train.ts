@@ -39,15 +39,20 @@ async function benchOne(backend: Backend, s: Shape): Promise<TrainRow> {
   const micro = [{ tokens: batch, numQueries: nq }];
   const step = () => trainStep(enc, micro, opt, { lr: 3e-5, maxGradNorm: 1 });
   await step(); // warm-up: kernels, shaders, the optimizer's moments
-  // Kernels per phase, and the peak of one whole step.
-  const fwd = await tf.profile(async () => { const e = tf.tidy(() => enc.pool(batch, k)); await e.data(); e.dispose(); });
+  // Kernels per phase, and the peak of one whole step. tf.profile hands back the same object every time, so each
+  // count is read before the next profile resets it.
+  const count = async (f: () => Promise<void> | void): Promise<{ kernels: number; peak: number }> => {
+    const p = await tf.profile(f as () => Promise<void>);
+    return { kernels: p.kernels.length, peak: p.peakBytes };
+  };
+  const fwd = await count(async () => { const e = tf.tidy(() => enc.pool(batch, k)); await e.data(); e.dispose(); });
   let grads: tf.NamedTensorMap = {};
-  const lg = await tf.profile(async () => {
+  const lg = await count(async () => {
     grads = (await lossAndGradients(enc, [batch], ([e]) => tf.tidy(() => infoNCE(tf.slice(e!, [0, 0], [nq, -1]) as tf.Tensor2D, tf.slice(e!, [nq, 0], [nq, -1]) as tf.Tensor2D, undefined)), k)).grads;
   });
-  const op = await tf.profile(() => { opt.apply(enc.trainableVariables(), grads, 3e-5); });
+  const op = await count(() => { opt.apply(enc.trainableVariables(), grads, 3e-5); });
   tf.dispose(Object.values(grads));
-  const whole = await tf.profile(async () => { await step(); });
+  const whole = await count(async () => { await step(); });
   let n = 0;
   const t0 = performance.now();
   do { await step(); n++; } while (performance.now() - t0 < 15_000 && n < 10);
@@ -56,7 +61,7 @@ async function benchOne(backend: Backend, s: Shape): Promise<TrainRow> {
   enc.dispose();
   return {
     shape: s.name, impl: `tfjs-${backend}`, stepS, examplesPerS: nq / stepS,
-    kernels: { forward: fwd.kernels.length, lossAndGrads: lg.kernels.length, optimizer: op.kernels.length }, peakMB: whole.peakBytes / 2 ** 20,
+    kernels: { forward: fwd.kernels, lossAndGrads: lg.kernels, optimizer: op.kernels }, peakMB: whole.peak / 2 ** 20,
   };
 }
 
