@@ -91,6 +91,7 @@ export const TrainConfigSchema = z.strictObject({
   alpha: AlphaScheduleSchema.default({ kind: 'constant', alpha: 0.5 }),
   batchSize: z.int().min(2).max(4096).default(32),
   accumulation: z.int().min(1).max(256).default(1).describe('batches per optimizer step'),
+  cacheChunk: z.int().min(1).max(4096).optional().describe('gradient cache: encode a batch in token batches of this many texts and back-propagate one at a time (same gradients, less memory)'),
   steps: z.int().min(1).max(10_000_000).default(1000),
   lr: z.number().gt(0).max(1).default(3e-5),
   warmupSteps: z.int().min(0).max(10_000_000).default(0),

@@ -208,6 +208,7 @@ export async function run(argv: string[]): Promise<number> {
   const trainer = new Trainer(model, pool, {
     sampler: { kind: t.sampler, batchSize: t.batchSize, crossMode: t.crossMode }, schedule: t.alpha, steps: t.steps, lr: t.lr,
     warmupSteps: t.warmupSteps, weightDecay: t.weightDecay, maxGradNorm: t.maxGradNorm, accumulation: t.accumulation,
+    ...(t.cacheChunk !== undefined ? { cacheChunk: t.cacheChunk } : {}),
     temperature: t.temperature, loss: t.loss, tokenization: config.tokenization, seed: config.seed,
   }, from);
   const started = performance.now();

@@ -27,11 +27,22 @@ export interface LossAndGradients {
  * lossFn receives the pooled embeddings of each batch (in order) and returns a scalar;
  * it runs under a tape, so it may use any differentiable op.
  */
+export interface GradientOptions {
+  /**
+   * Gradient cache (Gao et al., 2021): keep only each batch's pooled embeddings from the forward pass and
+   * re-run a batch's layers just before back-propagating through it. Peak memory is then one batch's layer
+   * inputs instead of every batch's, so a large contrastive batch (the paper's 100) can be split into small
+   * token batches whose loss is still computed over all of them; the cost is one more forward pass.
+   */
+  recompute?: boolean;
+}
+
 export async function lossAndGradients(
   enc: Encoder,
   batches: TokenBatch[],
   lossFn: (embeddings: tf.Tensor2D[]) => tf.Scalar,
   k: KernelChoice = kernelsFor(),
+  opts: GradientOptions = {},
 ): Promise<LossAndGradients> {
   if (batches.length === 0) throw new LabError('invalid-argument', 'lossAndGradients needs at least one token batch');
   const L = enc.config.layers;
@@ -53,15 +64,25 @@ export async function lossAndGradients(
 
   for (const b of batches) enc.checkBatch(b);
 
-  // 1. Forward without a tape, keeping every layer's input and the pooled embeddings.
-  const stages = batches.map((b) => {
-    const mask = enc.attentionMask(b);
+  // 1. Forward without a tape, keeping every layer's input and the pooled embeddings
+  //    (with `recompute`, only the embeddings: the layer inputs are rebuilt per batch in step 3).
+  const forward = (b: TokenBatch, mask: tf.Tensor, keepAll: boolean): tf.Tensor2D[] => {
     const xs: tf.Tensor2D[] = [tf.tidy(() => enc.embeddingStage(b, k))];
     for (let l = 0; l < L; l++) {
       const x = xs[l]!;
       xs.push(tf.tidy(() => enc.layerStage(x, l, b, mask, k)));
+      if (!keepAll && l > 0) x.dispose(); // only the running input is needed to go on
     }
+    return xs;
+  };
+  const stages = batches.map((b) => {
+    const mask = enc.attentionMask(b);
+    let xs = forward(b, mask, !opts.recompute);
     const emb = tf.tidy(() => enc.headStage(xs[L]!, b, k));
+    if (opts.recompute) {
+      tf.dispose([xs[0]!, xs[L]!]);
+      xs = [];
+    }
     return { b, mask, xs, emb };
   });
 
@@ -74,6 +95,7 @@ export async function lossAndGradients(
 
     // 3. Backward, one stage at a time, each recomputed under its own tape.
     stages.forEach((s, bi) => {
+      if (opts.recompute) s.xs = forward(s.b, s.mask, true);
       const vjp = (f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor | undefined, vars: tf.Variable[], dy: tf.Tensor): tf.Tensor | undefined => {
         const xsIn = x ? [x, ...vars] : vars;
         if (xsIn.length === 0) return undefined;
@@ -103,6 +125,10 @@ export async function lossAndGradients(
         if (vars.length) vjp(() => enc.embeddingStage(s.b, k), undefined, vars, dy);
         dy.dispose();
       } else next?.dispose();
+      if (opts.recompute) {
+        tf.dispose(s.xs); // this batch is done: its rebuilt layer inputs go before the next batch's are made
+        s.xs = [];
+      }
     });
     const loss = (await lossReady)[0]!;
     value.dispose();

@@ -20,6 +20,12 @@ export interface MicroBatch {
 
 export interface StepOptions {
   lr: number;
+  /**
+   * Gradient cache: encode each micro-batch in token batches of at most this many texts, keep only their
+   * embeddings, compute the loss over the whole micro-batch, then back-propagate one token batch at a time
+   * (grads.ts `recompute`). The same gradients as one big batch, at a fraction of the memory.
+   */
+  cacheChunk?: number;
   /** Clip the global gradient norm to this (PyTorch's clip_grad_norm_); none when undefined. */
   maxGradNorm?: number;
   loss?: InfoNceOptions;
@@ -32,6 +38,20 @@ export interface StepResult {
   gradNorm: number;
 }
 
+/** Rows [i, i + size) of a padded token batch, as token batches (each keeps the batch's padded length). */
+function splitRows(b: TokenBatch, size: number): TokenBatch[] {
+  if (!Number.isInteger(size) || size < 1) throw new LabError('invalid-argument', `gradient-cache chunk ${size}`, { path: 'train.cacheChunk' }, 'a positive integer');
+  const out: TokenBatch[] = [];
+  for (let r = 0; r < b.batch; r += size) {
+    const rows = Math.min(size, b.batch - r);
+    out.push({
+      ids: b.ids.slice(r * b.seq, (r + rows) * b.seq), mask: b.mask.slice(r * b.seq, (r + rows) * b.seq), batch: rows, seq: b.seq,
+      ...(b.typeIds ? { typeIds: b.typeIds.slice(r * b.seq, (r + rows) * b.seq) } : {}),
+    });
+  }
+  return out;
+}
+
 export async function trainStep(enc: Encoder, micro: readonly MicroBatch[], opt: AdamW, opts: StepOptions): Promise<StepResult> {
   if (micro.length === 0) throw new LabError('invalid-argument', 'a training step needs at least one micro-batch');
   const k = micro.length;
@@ -40,13 +60,15 @@ export async function trainStep(enc: Encoder, micro: readonly MicroBatch[], opt:
   try {
     for (const mb of micro) {
       const n = mb.numQueries;
-      const r = await lossAndGradients(enc, [mb.tokens], ([e]) => tf.tidy(() => {
-        const q = tf.slice(e!, [0, 0], [n, -1]) as tf.Tensor2D;
-        const p = tf.slice(e!, [n, 0], [n, -1]) as tf.Tensor2D;
-        const rest = e!.shape[0] - 2 * n;
-        const neg = rest > 0 ? (tf.slice(e!, [2 * n, 0], [rest, -1]) as tf.Tensor2D) : undefined;
+      const chunks = opts.cacheChunk ? splitRows(mb.tokens, opts.cacheChunk) : [mb.tokens];
+      const r = await lossAndGradients(enc, chunks, (es) => tf.tidy(() => {
+        const e = es.length === 1 ? es[0]! : (tf.concat(es, 0) as tf.Tensor2D);
+        const q = tf.slice(e, [0, 0], [n, -1]) as tf.Tensor2D;
+        const p = tf.slice(e, [n, 0], [n, -1]) as tf.Tensor2D;
+        const rest = e.shape[0] - 2 * n;
+        const neg = rest > 0 ? (tf.slice(e, [2 * n, 0], [rest, -1]) as tf.Tensor2D) : undefined;
         return tf.div(infoNCE(q, p, neg, opts.loss), k) as tf.Scalar;
-      }));
+      }), undefined, { recompute: opts.cacheChunk !== undefined });
       loss += r.loss;
       for (const [name, g] of Object.entries(r.grads)) {
         const prev = grads[name];

@@ -33,6 +33,8 @@ export interface TrainerOptions {
   maxGradNorm?: number;
   /** Batches per optimizer step (gradient accumulation). */
   accumulation: number;
+  /** Gradient cache: token batches of at most this many texts (step.ts). */
+  cacheChunk?: number;
   temperature: number;
   loss: InfoNceVariant;
   tokenization: Pick<Tokenization, 'queryPrefix' | 'passagePrefix'>;
@@ -116,6 +118,7 @@ export class Trainer {
     const lr = learningRateAt(s, this.o.lr, this.o.warmupSteps, this.o.steps);
     const r = await trainStep(this.model.encoder, batches.map((b) => batchTokens(this.model, b, this.o.tokenization)), this.opt, {
       lr, ...(this.o.maxGradNorm !== undefined ? { maxGradNorm: this.o.maxGradNorm } : {}),
+      ...(this.o.cacheChunk !== undefined ? { cacheChunk: this.o.cacheChunk } : {}),
       loss: { temperature: this.o.temperature, variant: this.o.loss },
     });
     this.stepsDone = s;

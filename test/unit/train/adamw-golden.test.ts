@@ -89,3 +89,29 @@ describe.each(['cpu', 'wasm'] as const)('AdamW training step on %s equals PyTorc
     expect(checked).toBeGreaterThan(5000);
   });
 });
+
+describe('gradient cache', () => {
+  it('a step over token batches of 2 texts (embeddings cached, layers recomputed) equals the plain step', async () => {
+    await initNodeBackend('cpu');
+    const nq = inputs.n_queries;
+    const micro = [{ tokens: toTokenBatch(inputs.inputs.ids, inputs.inputs.mask), numQueries: nq }];
+    const run = async (cacheChunk?: number) => {
+      const enc = await loadEncoder(folderFileProvider(join(GEN_DIR, 'tiny-bert')));
+      const opt = new AdamW({ eps: 1e-3, weightDecay: 0.1 });
+      const losses: number[] = [];
+      for (let s = 1; s <= 2; s++) losses.push((await trainStep(enc, micro, opt, { lr: 1e-2, maxGradNorm: 1, ...(cacheChunk ? { cacheChunk } : {}) })).loss);
+      const w = enc.params.get('encoder.layer.0.attention.self.query.weight')!.variable.dataSync().slice();
+      const before = tf.memory().numTensors;
+      opt.dispose();
+      enc.dispose();
+      return { losses, w, before };
+    };
+    const plain = await run();
+    const cached = await run(2);
+    for (let i = 0; i < 2; i++) expect(Math.abs(cached.losses[i]! - plain.losses[i]!)).toBeLessThan(1e-6);
+    let max = 0;
+    for (let i = 0; i < plain.w.length; i++) max = Math.max(max, Math.abs(cached.w[i]! - plain.w[i]!));
+    expect(max).toBeLessThan(1e-6);
+    expect(cached.before).toBe(plain.before); // no tensor left behind by the recomputation
+  });
+});
