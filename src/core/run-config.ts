@@ -185,4 +185,3 @@ export function runConfigJsonSchema(): Record<string, unknown> {
   } as Record<string, unknown>;
 }
 
-export const DEFAULT_TOKENIZATION: Tokenization = { maxLength: 128, queryPrefix: 'query: ', passagePrefix: 'passage: ' };

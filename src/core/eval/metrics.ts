@@ -110,10 +110,6 @@ export const METRICS: readonly MetricDef[] = [
 /** The measures `lab metrics` prints (trec_eval's usual four). */
 export const TREC_MEASURES = ['map', 'ndcg_cut_10', 'recall_100', 'recip_rank_10'] as const satisfies readonly MetricName[];
 
-export function metricDef(name: MetricName): MetricDef {
-  return METRICS.find((m) => m.name === name)!;
-}
-
 /**
  * All measures for one judged query. Throws nothing: a query whose judged
  * documents were all missed gets zeros (trec_eval `-c`). Callers must not

@@ -10,7 +10,8 @@ import { LabError } from '../errors.ts';
 import type { Dataset } from '../dataset/types.ts';
 import { exportEncoder } from '../encoder/export.ts';
 import { zipExportedFolder } from '../encoder/export-zip.ts';
-import { embedDataset, evaluateTextModel, type DatasetEmbeddings } from '../eval/dense.ts';
+import { evaluateTextModel, type DatasetEmbeddings } from '../eval/dense.ts';
+import { maxSequenceLength } from '../encoder/config.ts';
 import type { EmbeddingCache } from '../eval/embedding-cache.ts';
 import type { RunSink } from '../eval/evaluate.ts';
 import type { EvalResults } from '../eval/results.ts';
@@ -148,7 +149,7 @@ export class ModelSession {
     return {
       ...rest, source: source.source, contentHash: this.hash,
       modelType: c.modelType, dim: m.encoder.dim, pooling: m.encoder.pooling, normalize: m.encoder.head.normalize,
-      maxLength: m.maxLength, maxPositions: c.robertaPositions ? c.maxPositions - c.padTokenId - 1 : c.maxPositions,
+      maxLength: m.maxLength, maxPositions: maxSequenceLength(c),
       layers: c.layers, hidden: c.hidden, vocabSize: c.vocabSize,
       backend: b.backend, backendReason: b.reason, notes: [...m.encoder.notes], prompts: { ...m.encoder.prompts },
     };
@@ -186,10 +187,6 @@ export class ModelSession {
     return { out, zip: zipExportedFolder(out, this.origin!.label) };
   }
 
-  async embedDataset(dataset: Dataset, opts: SessionEvalOptions): Promise<DatasetEmbeddings> {
-    return embedDataset(this.withMaxLength(opts.tokenization.maxLength), dataset, this.embedOptions(opts));
-  }
-
   /** Embeds (through the cache when given) and evaluates every setting of the dataset's protocol. */
   async evaluate(dataset: Dataset, opts: SessionEvalOptions): Promise<{ results: EvalResults; embeddings: DatasetEmbeddings }> {
     const r = await evaluateTextModel(this.withMaxLength(opts.tokenization.maxLength), dataset, {
@@ -207,7 +204,7 @@ export class ModelSession {
   /** The loaded model read at another max length (the same weights; only truncation differs). */
   private withMaxLength(maxLength: number): TextModel {
     const m = this.textModel();
-    const cap = this.info().maxPositions;
+    const cap = maxSequenceLength(m.encoder.config);
     if (!Number.isInteger(maxLength) || maxLength < 3 || maxLength > cap) {
       throw new LabError('invalid-argument', `max length ${maxLength} is not usable with this model`, { path: 'tokenization.maxLength' }, `an integer from 3 to the model's ${cap} positions`);
     }
