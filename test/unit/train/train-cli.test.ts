@@ -114,6 +114,28 @@ describe('lab train', () => {
     for (const e of h) expect(e.alpha).toBeGreaterThanOrEqual(0.3);
   });
 
+  it('stops early when the validation loss stops falling, and says so in the results', async () => {
+    const c = structuredClone(config) as { train: Record<string, unknown> };
+    // A learning rate far too high: the validation loss cannot keep falling.
+    c.train = { ...c.train, steps: 20, lr: 0.5, warmupSteps: 0, maxGradNorm: 1e6, splitFractions: { train: 0.5, validation: 0.25, test: 0.25 }, validateEvery: 1, validationBatches: 1, earlyStoppingPatience: 2 };
+    const p = join(dir, 'early.json');
+    writeFileSync(p, JSON.stringify(c));
+    const out = join(dir, 'out-early');
+    const r = await quiet(() => train(['--config', p, '--out', out]));
+    expect(r.error).toBeUndefined();
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { steps: number; stoppedEarly?: { step: number; bestLoss: number } };
+    expect(res.stoppedEarly).toBeDefined();
+    expect(res.steps).toBe(res.stoppedEarly!.step);
+    expect(res.steps).toBeLessThan(20);
+    const h = readFileSync(join(out, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { val_loss_mono: number; val_loss_cross: number });
+    expect(h).toHaveLength(res.steps);
+    // The last two validations were no better than the best before them.
+    const v = h.map((e) => (e.val_loss_mono + e.val_loss_cross) / 2);
+    const best = Math.min(...v.slice(0, -2));
+    expect(Math.min(v.at(-1)!, v.at(-2)!)).toBeGreaterThanOrEqual(best);
+    expect(res.stoppedEarly!.bestLoss).toBeCloseTo(Math.min(...v), 10);
+  });
+
   it('refuses bad inputs before any step, naming the entry', async () => {
     const write = (c: unknown) => { const p = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`); writeFileSync(p, JSON.stringify(c)); return p; };
     const badHash = structuredClone(config) as { datasets: { shards: { sha256: string }[] }[] };
