@@ -22,6 +22,7 @@ import { embedTexts, loadTextModel, type TextModel } from '../../core/tokenize/t
 import { initNodeBackend } from '../../node/backend.ts';
 import { hubDefaults, isFolder, modelFiles, nodeFolderProvider, type ModelSourceArgs } from '../../node/model-source.ts';
 import { checkOutputs, writeAtomic } from '../outputs.ts';
+import { choiceFlag, intFlag, parseFlags } from '../flags.ts';
 
 const USAGE = `usage: npm run lab -- embed --model <hub id or folder> --input sentences.txt --out embeddings.json
     [--pooling mean|cls] [--prefix "query: "] [--host URL] [--revision R] [--max-length N]
@@ -78,35 +79,19 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export function parseArgs(argv: string[]): EmbedArgs {
-  const v: Record<string, string> = {};
-  const flags = new Set<string>();
-  const known = ['model', 'input', 'out', 'pooling', 'prefix', 'host', 'revision', 'max-length', 'batch-size', 'backend', 'token', 'cache-dir'];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--no-cache') { flags.add('no-cache'); continue; }
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
-    if (!m || !known.includes(m[1]!)) throw new LabError('invalid-argument', `unknown argument "${a}"`);
-    const val = m[2] ?? argv[++i];
-    if (val === undefined) throw new LabError('invalid-argument', `--${m[1]} needs a value`);
-    v[m[1]!] = val;
-  }
-  for (const req of ['model', 'input', 'out']) if (!v[req]) throw new LabError('invalid-argument', `--${req} is required`);
-  const pooling = v.pooling;
-  if (pooling !== undefined && pooling !== 'mean' && pooling !== 'cls') throw new LabError('invalid-argument', `--pooling "${pooling}"`, {}, 'mean or cls');
-  const backend = v.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'cpu') throw new LabError('invalid-argument', `--backend "${backend}"`, {}, 'wasm or cpu (WebGPU runs in the browser)');
-  const int = (name: string, min: number): number | undefined => {
-    const s = v[name];
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min) throw new LabError('invalid-argument', `--${name} "${s}"`, {}, `an integer ≥ ${min}`);
-    return n;
-  };
-  const maxLength = int('max-length', 3);
+  const f = parseFlags(argv, {
+    model: 'value', input: 'value', out: 'value', pooling: 'value', prefix: 'value', host: 'value', revision: 'value',
+    'max-length': 'value', 'batch-size': 'value', backend: 'value', token: 'value', 'cache-dir': 'value', 'no-cache': 'boolean',
+  });
+  if (f.positional.length) throw new LabError('invalid-argument', `unknown argument "${f.positional[0]}"`);
+  for (const req of ['model', 'input', 'out']) if (!f.values.get(req)) throw new LabError('invalid-argument', `--${req} is required`);
+  const pooling = choiceFlag(f, 'pooling', ['mean', 'cls'] as const);
+  const maxLength = intFlag(f, 'max-length', 3);
+  const v = (k: string) => f.values.get(k);
   return {
-    model: v.model!, input: v.input!, out: v.out!, prefix: v.prefix ?? '',
-    ...hubDefaults({ host: v.host, revision: v.revision, token: v.token, cacheDir: v['cache-dir'], noCache: flags.has('no-cache') }),
-    batchSize: int('batch-size', 1) ?? 32, backend,
+    model: v('model')!, input: v('input')!, out: v('out')!, prefix: v('prefix') ?? '',
+    ...hubDefaults({ host: v('host'), revision: v('revision'), token: v('token'), cacheDir: v('cache-dir'), noCache: f.booleans.has('no-cache') }),
+    batchSize: intFlag(f, 'batch-size', 1) ?? 32, backend: choiceFlag(f, 'backend', ['wasm', 'cpu'] as const) ?? 'wasm',
     ...(pooling ? { pooling } : {}), ...(maxLength !== undefined ? { maxLength } : {}),
   };
 }
