@@ -91,6 +91,16 @@ export async function modelContentHash(files: FileProvider): Promise<string> {
   return sha256Hex(new TextEncoder().encode(parts.join('\n')));
 }
 
+/** A provider that reads each file at most once (kept only as long as the returned provider is). */
+function readOnce(files: FileProvider): FileProvider {
+  const seen = new Map<string, Promise<Uint8Array | undefined>>();
+  return (path) => {
+    let p = seen.get(path);
+    if (!p) seen.set(path, (p = files(path)));
+    return p;
+  };
+}
+
 export class ModelSession {
   private model: TextModel | undefined;
   private files: FileProvider | undefined;
@@ -118,14 +128,17 @@ export class ModelSession {
 
   /** Loads a model from its files, replacing the current one only once the new one loaded. */
   async load(files: FileProvider, origin: ModelOrigin, opts: { maxLength?: number; pooling?: Pooling } = {}): Promise<ModelInfo> {
-    const next = await loadTextModel(files, opts);
+    // The loader, the content hash and the tokenizer source read the same files: each is read once per load
+    // (a dropped folder or a disk folder would otherwise read a ~1 GB model.safetensors twice).
+    const once = readOnce(files);
+    const next = await loadTextModel(once, opts);
     let hash: string;
     let tokenizerJson: Uint8Array | undefined;
     let tokenizerConfig: Uint8Array | undefined;
     try {
-      hash = await modelContentHash(files);
-      tokenizerJson = await files('tokenizer.json');
-      tokenizerConfig = await files('tokenizer_config.json');
+      hash = await modelContentHash(once);
+      tokenizerJson = await once('tokenizer.json');
+      tokenizerConfig = await once('tokenizer_config.json');
     } catch (e) {
       next.encoder.dispose();
       throw e;
