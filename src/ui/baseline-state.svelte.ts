@@ -11,9 +11,7 @@ import { resultsToJSON } from '../core/eval/results.ts';
 import type { Setting } from '../core/run-config.ts';
 import { BASELINE_MODEL, hasEvaluation } from '../store/baseline.ts';
 import type { Progress } from '../../workers/protocol.ts';
-import type { LabDatabase } from '../store/db.ts';
-import { resultsByDataset } from '../store/results.ts';
-import type { DatasetRecord } from '../store/schema.ts';
+import type { DatasetRecord, ResultsRecord } from '../store/schema.ts';
 import { downloadBlob, fileStem } from './download.ts';
 import { cancelEvaluation, evaluateBm25, exportBm25Run, exportQrels } from './eval-client.ts';
 
@@ -51,8 +49,6 @@ export class BaselineState {
   active = $state<string | null>(null);
   #queue: { id: string; job: () => Promise<void> }[] = [];
 
-  constructor(private readonly db: () => Promise<LabDatabase>) {}
-
   entry(id: string): BaselineEntry {
     return this.entries[id] ?? emptyEntry();
   }
@@ -62,10 +58,11 @@ export class BaselineState {
   }
 
   /** Results cached by earlier visits, drawn at once. */
-  async loadCached(): Promise<void> {
-    const cached = await resultsByDataset(await this.db(), BASELINE_MODEL);
-    for (const [id, rec] of Object.entries(cached)) {
-      if (this.entry(id).status === 'none') this.patch(id, { status: 'done', results: rec.results, savedAt: rec.savedAt, source: 'cache' });
+  /** Draws the cached BM25 results among every stored result (read once by the page at start). */
+  loadCached(all: readonly ResultsRecord[]): void {
+    for (const rec of all) {
+      if (rec.model !== BASELINE_MODEL) continue;
+      if (this.entry(rec.datasetId).status === 'none') this.patch(rec.datasetId, { status: 'done', results: rec.results, savedAt: rec.savedAt, source: 'cache' });
     }
   }
 

@@ -8,9 +8,8 @@ import type { DiagnosticJSON } from '../core/errors.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import { toDiagnostic } from '../core/job.ts';
 import type { Tokenization } from '../core/run-config.ts';
-import type { LabDatabase } from '../store/db.ts';
 import { isDenseModelKey } from '../store/dense-eval.ts';
-import type { DatasetRecord } from '../store/schema.ts';
+import type { DatasetRecord, ResultsRecord } from '../store/schema.ts';
 import type { DenseEvalResult, Progress } from '../../workers/protocol.ts';
 import { Comlink, modelWorker } from './model/model-client.ts';
 
@@ -38,15 +37,13 @@ export class DenseState {
   last = $state<(Omit<DenseEvalResult, 'results'> & { datasetName: string }) | null>(null);
   #cancelled = false;
 
-  constructor(private readonly db: () => Promise<LabDatabase>) {}
-
   entries(datasetId: string): DenseEntry[] {
     return this.byDataset[datasetId] ?? [];
   }
 
-  async loadCached(): Promise<void> {
-    const all = (await (await this.db()).getAll('results')).filter((r) => isDenseModelKey(r.model));
-    for (const r of all.sort((a, b) => b.savedAt - a.savedAt)) {
+  /** Draws every cached dense evaluation among the stored results (read once by the page at start), newest first. */
+  loadCached(all: readonly ResultsRecord[]): void {
+    for (const r of all.filter((x) => isDenseModelKey(x.model)).sort((a, b) => b.savedAt - a.savedAt)) {
       const list = this.byDataset[r.datasetId] ?? [];
       if (!list.some((e) => e.modelKey === r.model)) this.byDataset[r.datasetId] = [...list, { modelKey: r.model, results: r.results, savedAt: r.savedAt, source: 'cache' }];
     }

@@ -47,8 +47,8 @@ export class LabState {
 
   #db: Promise<LabDatabase> | undefined;
   /** BM25 results per dataset: cached ones drawn at start, a run started after each import. */
-  readonly baseline = new BaselineState(() => this.db());
-  readonly dense = new DenseState(() => this.db());
+  readonly baseline = new BaselineState();
+  readonly dense = new DenseState();
 
   private db(): Promise<LabDatabase> {
     this.#db ??= openLabDb();
@@ -58,8 +58,10 @@ export class LabState {
   async start(): Promise<void> {
     try {
       this.datasets = await listDatasets(await this.db());
-      await this.baseline.loadCached();
-      await this.dense.loadCached();
+      // Every stored result in one read: the BM25 and the dense views each take theirs.
+      const results = await (await this.db()).getAll('results');
+      this.baseline.loadCached(results);
+      this.dense.loadCached(results);
       this.listSource = 'cache';
     } catch (e) {
       this.errors = [toDiagnostic(e)];

@@ -18,7 +18,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LabError } from '../../core/errors.ts';
-import { parseRunConfig, type RunConfig } from '../../core/run-config.ts';
+import { parseRunConfig, type Backend, type RunConfig } from '../../core/run-config.ts';
 import { evaluateTextModel } from '../../core/eval/dense.ts';
 import type { EvalResults } from '../../core/eval/results.ts';
 import { exportEncoder } from '../../core/encoder/export.ts';
@@ -73,11 +73,11 @@ function mergePools(pools: TrainingPool[]): TrainingPool {
   };
 }
 
-async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], config: RunConfig, backend: string): Promise<EvalResults[]> {
+async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], config: RunConfig, backend: Backend): Promise<EvalResults[]> {
   const out: EvalResults[] = [];
   for (const ds of datasets) {
     const r = await evaluateTextModel(model, ds, {
-      name, scorer: `tfjs-${backend}` as 'tfjs-wasm', tokenization: config.tokenization, batchSize: config.eval.batchSize, signal: interrupted.signal,
+      name, scorer: `tfjs-${backend}`, tokenization: config.tokenization, batchSize: config.eval.batchSize, signal: interrupted.signal,
     });
     r.results.description.config = config;
     out.push(r.results);
@@ -91,14 +91,14 @@ function meanOf(xs: (number | undefined)[]): number {
 }
 
 /** Validation losses per setting on the fixed batches, and macro mAP / rank distance on the validation split (LAReQA). */
-async function validate(model: TextModel, batches: ValidationSet, sets: Dataset[], config: RunConfig, backend: string): Promise<Partial<HistoryEntry>> {
+async function validate(model: TextModel, batches: ValidationSet, sets: Dataset[], config: RunConfig, backend: Backend): Promise<Partial<HistoryEntry>> {
   const t = config.train!;
   const losses = await validationLosses(model, batches, config.tokenization, { temperature: t.temperature, variant: t.loss === 'paper' ? 'in-batch' : t.loss });
   const out: Partial<HistoryEntry> = { val_loss_mono: losses.mono, val_loss_cross: losses.cross };
   const lareqa = sets.filter((d) => d.format === 'lareqa' && d.queries.length > 0);
   if (lareqa.length) {
     const rs = [];
-    for (const d of lareqa) rs.push((await evaluateTextModel(model, d, { name: 'validation', scorer: `tfjs-${backend}` as 'tfjs-wasm', tokenization: config.tokenization, batchSize: config.eval.batchSize })).results);
+    for (const d of lareqa) rs.push((await evaluateTextModel(model, d, { name: 'validation', scorer: `tfjs-${backend}`, tokenization: config.tokenization, batchSize: config.eval.batchSize })).results);
     out.val_map_mono = meanOf(rs.map((r) => r.settings.mono?.macro.map));
     out.val_map_cross = meanOf(rs.map((r) => r.settings.cross?.macro.map));
     out.val_map_multi = meanOf(rs.map((r) => r.settings.multi?.macro.map));
