@@ -26,10 +26,8 @@ import { parseSafetensors, writeSafetensors } from '../../core/encoder/safetenso
 import { generateEncoderFiles } from '../../core/model/generate.ts';
 import type { FileProvider } from '../../core/hub/model-files.ts';
 import { loadTextModel, type TextModel } from '../../core/tokenize/text-model.ts';
-import { buildTrainingPool, type TrainingPool } from '../../core/train/pool.ts';
-import { Trainer, type HistoryEntry, type TrainerCheckpoint } from '../../core/train/trainer.ts';
-import { validationLosses, validationSet, type ValidationSet } from '../../core/train/validation.ts';
-import { BatchSampler } from '../../core/train/samplers/index.ts';
+import { Trainer, type TrainerCheckpoint } from '../../core/train/trainer.ts';
+import { asTrainConfig, prepareTrainingData, runTraining, trainerOptions } from '../../core/train/run.ts';
 import type { Dataset } from '../../core/dataset/types.ts';
 import { formatDuration } from '../../core/format.ts';
 import { initNodeBackend } from '../../node/backend.ts';
@@ -64,15 +62,6 @@ async function loadModel(config: RunConfig, configDir: string): Promise<{ model:
   return { model, files, label };
 }
 
-function mergePools(pools: TrainingPool[]): TrainingPool {
-  if (pools.length === 1) return pools[0]!;
-  return {
-    languages: [...new Set(pools.flatMap((p) => p.languages))].sort(),
-    heldOut: [...new Set(pools.flatMap((p) => p.heldOut))].sort(),
-    groups: pools.flatMap((p, i) => p.groups.map((g) => ({ ...g, id: `${i}:${g.id}` }))),
-  };
-}
-
 async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], config: RunConfig, backend: Backend): Promise<EvalResults[]> {
   const out: EvalResults[] = [];
   for (const ds of datasets) {
@@ -81,28 +70,6 @@ async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], 
     });
     r.results.description.config = config;
     out.push(r.results);
-  }
-  return out;
-}
-
-function meanOf(xs: (number | undefined)[]): number {
-  const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
-}
-
-/** Validation losses per setting on the fixed batches, and macro mAP / rank distance on the validation split (LAReQA). */
-async function validate(model: TextModel, batches: ValidationSet, sets: Dataset[], config: RunConfig, backend: Backend): Promise<Partial<HistoryEntry>> {
-  const t = config.train!;
-  const losses = await validationLosses(model, batches, config.tokenization, { temperature: t.temperature, variant: t.loss === 'paper' ? 'in-batch' : t.loss });
-  const out: Partial<HistoryEntry> = { val_loss_mono: losses.mono, val_loss_cross: losses.cross };
-  const lareqa = sets.filter((d) => d.format === 'lareqa' && d.queries.length > 0);
-  if (lareqa.length) {
-    const rs = [];
-    for (const d of lareqa) rs.push((await evaluateTextModel(model, d, { name: 'validation', scorer: `tfjs-${backend}`, tokenization: config.tokenization, batchSize: config.eval.batchSize })).results);
-    out.val_map_mono = meanOf(rs.map((r) => r.settings.mono?.macro.map));
-    out.val_map_cross = meanOf(rs.map((r) => r.settings.cross?.macro.map));
-    out.val_map_multi = meanOf(rs.map((r) => r.settings.multi?.macro.map));
-    out.val_rank_distance = meanOf(rs.map((r) => r.languageBias?.macro));
   }
   return out;
 }
@@ -162,24 +129,20 @@ export async function run(argv: string[]): Promise<number> {
   const out = resolve(resume ?? f.values.get('out')!);
   const configPath = resume ? join(out, 'config.json') : f.values.get('config')!;
   const { raw, dir: configDir0 } = await readConfigFile(configPath);
-  const config = parseRunConfig(raw, configPath);
-  if (config.kind !== 'train' || !config.train) throw new LabError('invalid-argument', `the config is a ${config.kind} run`, { file: configPath, path: 'kind' }, '"train"');
+  const config = asTrainConfig(parseRunConfig(raw, configPath), `${configPath}: kind`);
   // On resume, files are found relative to the original config's folder, recorded next to it.
   const configDir = resume ? (JSON.parse(readFileSync(join(out, 'inputs.json'), 'utf8')) as { configDir: string }).configDir : configDir0;
   const t = config.train;
 
-  // Inputs first (cheap, and every mistake named before any step).
+  // Inputs first (cheap, and every mistake named before any step or file).
   const trainSets = await Promise.all(t.data.map((r, i) => datasetOfRef(r, configDir, `train.data[${i}]`, config)));
   const evalSets = await Promise.all(config.datasets.map((r, i) => datasetOfRef(r, configDir, `datasets[${i}]`, config)));
-  const pool = mergePools(trainSets.map((d) => buildTrainingPool(d, { heldOut: t.heldOutLanguages })));
-  // The sampler checks batch size against the data and the languages X-Y needs: before anything is written.
-  new BatchSampler(pool, { kind: t.sampler, batchSize: t.batchSize, crossMode: t.crossMode }, { seed: config.seed });
   // Validation: the same training datasets cut to their validation split.
   const valSets = t.validateEvery > 0
     ? await Promise.all(t.data.map((r, i) => datasetOfRef({ ...r, split: 'validation' }, configDir, `train.data[${i}]`, config)))
     : [];
-  const valPool = valSets.length ? mergePools(valSets.map((d) => buildTrainingPool(d, { heldOut: t.heldOutLanguages }))) : undefined;
-  const valBatches = valPool ? validationSet(valPool, t.batchSize, t.validationBatches, config.seed + 1000) : undefined;
+  const data = prepareTrainingData(config, trainSets, valSets);
+  const pool = data.pool;
   const active = await initNodeBackend(backendName);
   const log = (l: string): void => void process.stderr.write(`${l}\n`);
   log(`backend: ${active.backend} (${active.reason})`);
@@ -205,52 +168,24 @@ export async function run(argv: string[]): Promise<number> {
     writeAtomic(join(out, 'base-results.json'), `${JSON.stringify({ base })}\n`);
   }
 
-  const trainer = new Trainer(model, pool, {
-    sampler: { kind: t.sampler, batchSize: t.batchSize, crossMode: t.crossMode }, schedule: t.alpha, steps: t.steps, lr: t.lr,
-    warmupSteps: t.warmupSteps, weightDecay: t.weightDecay, maxGradNorm: t.maxGradNorm, accumulation: t.accumulation,
-    ...(t.cacheChunk !== undefined ? { cacheChunk: t.cacheChunk } : {}),
-    temperature: t.temperature, loss: t.loss, tokenization: config.tokenization, seed: config.seed,
-  }, from);
+  const trainer = new Trainer(model, pool, trainerOptions(config), from);
   const started = performance.now();
   const startStep = trainer.step;
   let lastLog = 0;
-  // Early stopping state follows from the history (validation losses are logged), so a resumed run keeps it.
-  const valLoss = (e: HistoryEntry) => meanOf([e.val_loss_mono, e.val_loss_cross]);
-  let best = Infinity;
-  let sinceBest = 0;
-  for (const e of trainer.history) {
-    const v = valLoss(e);
-    if (Number.isNaN(v)) continue;
-    if (v < best) { best = v; sinceBest = 0; } else sinceBest++;
-  }
-  let stoppedEarly: { step: number; bestLoss: number } | undefined;
-  while (!trainer.done) {
-    const h = await trainer.next({ signal: interrupted.signal });
-    if (valBatches && h.step % t.validateEvery === 0) {
-      Object.assign(h, await validate(model, valBatches, valSets, config, active.backend));
-      if (t.alpha.kind === 'adaptive') {
-        const [mono, cross] = t.alpha.signal === 'loss' ? [h.val_loss_mono!, h.val_loss_cross!] : [h.val_map_mono!, h.val_map_cross!];
-        if (Number.isFinite(mono) && Number.isFinite(cross)) trainer.validated(mono, cross);
-      }
-      const v = valLoss(h);
-      if (v < best) { best = v; sinceBest = 0; } else sinceBest++;
-      log(`validation at step ${h.step}: loss mono ${h.val_loss_mono?.toFixed(4)} cross ${h.val_loss_cross?.toFixed(4)}; mAP mono ${h.val_map_mono?.toFixed(3)} cross ${h.val_map_cross?.toFixed(3)} multi ${h.val_map_multi?.toFixed(3)}; next alpha ${trainer.alpha.toFixed(3)}`);
-      if (t.earlyStoppingPatience > 0 && sinceBest >= t.earlyStoppingPatience) stoppedEarly = { step: h.step, bestLoss: best };
-    }
-    appendFileSync(historyPath, `${JSON.stringify(h)}\n`);
-    if (stoppedEarly) {
-      writeCheckpoint(join(out, 'checkpoint'), await trainer.checkpoint());
-      log(`early stopping at step ${h.step}: no lower validation loss in ${t.earlyStoppingPatience} validations (best ${best.toFixed(4)})`);
-      break;
-    }
-    if (h.step % t.checkpointEvery === 0 || trainer.done) writeCheckpoint(join(out, 'checkpoint'), await trainer.checkpoint());
-    const now = performance.now();
-    if (now - lastLog > 2000 || trainer.done) {
+  const end = await runTraining(trainer, model, data, config, `tfjs-${active.backend}`, {
+    onStep: (h) => appendFileSync(historyPath, `${JSON.stringify(h)}\n`),
+    saveCheckpoint: async (c) => writeCheckpoint(join(out, 'checkpoint'), c),
+    log,
+    onProgress: (p) => {
+      const now = performance.now();
+      if (now - lastLog < 2000 && p.done < p.total) return;
       lastLog = now;
-      const rate = (h.step - startStep) / ((now - started) / 1000);
-      log(`step ${h.step}/${t.steps} loss ${h.loss.toFixed(4)} alpha ${h.alpha.toFixed(2)} lr ${h.lr.toExponential(2)} ${h.batch_type} · ${rate.toFixed(2)} steps/s, ${formatDuration((t.steps - h.step) / rate)} left`);
-    }
-  }
+      const h = trainer.history.at(-1)!;
+      const rate = (p.done - startStep) / ((now - started) / 1000);
+      log(`step ${p.done}/${p.total} loss ${h.loss.toFixed(4)} alpha ${h.alpha.toFixed(2)} lr ${h.lr.toExponential(2)} ${h.batch_type} · ${rate.toFixed(2)} steps/s, ${formatDuration((p.total - p.done) / rate)} left`);
+    },
+  }, { signal: interrupted.signal });
+  const stoppedEarly = end.kind === 'stopped-early' ? { step: end.step, bestLoss: end.bestLoss } : undefined;
   log('evaluating the trained model…');
   const trained = await evaluateAll(model, `${label} (trained)`, evalSets, config, active.backend);
   writeAtomic(join(out, 'results.json'), `${JSON.stringify({ kind: 'polyglot-lab/train-results', version: 1, config, steps: trainer.step, ...(stoppedEarly ? { stoppedEarly } : {}), base, trained }, null, 2)}\n`);

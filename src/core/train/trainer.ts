@@ -14,6 +14,7 @@ import { LabError } from '../errors.ts';
 import { throwIfCancelled, type JobControl } from '../job.ts';
 import type { Tokenization } from '../run-config.ts';
 import type { TextModel } from '../tokenize/text-model.ts';
+import type { FreezeOptions } from '../encoder/model.ts';
 import type { InfoNceVariant } from './losses/info-nce.ts';
 import { AdamW, learningRateAt } from './optimizer.ts';
 import type { TrainingPool } from './pool.ts';
@@ -37,6 +38,8 @@ export interface TrainerOptions {
   cacheChunk?: number;
   temperature: number;
   loss: InfoNceVariant;
+  /** Frozen parameters get no gradient and no update (and are not in checkpoints). */
+  freeze?: FreezeOptions;
   tokenization: Pick<Tokenization, 'queryPrefix' | 'passagePrefix'>;
   seed: number;
 }
@@ -84,6 +87,7 @@ export class Trainer {
     if (!Number.isInteger(o.steps) || o.steps < 1) throw new LabError('invalid-argument', `steps ${o.steps}`, { path: 'train.steps' }, 'a positive integer');
     if (!Number.isInteger(o.accumulation) || o.accumulation < 1) throw new LabError('invalid-argument', `accumulation ${o.accumulation}`, { path: 'train.accumulation' }, 'a positive integer');
     if (!Number.isInteger(o.warmupSteps) || o.warmupSteps < 0 || o.warmupSteps > o.steps) throw new LabError('invalid-argument', `warmup ${o.warmupSteps}`, { path: 'train.warmupSteps' }, `an integer from 0 to ${o.steps}`);
+    if (o.freeze) model.encoder.setFreeze(o.freeze);
     this.sampler = new BatchSampler(pool, o.sampler, from ? { state: from.samplerState } : { seed: o.seed });
     this.opt = new AdamW({ weightDecay: o.weightDecay });
     this.adaptive = o.schedule.kind === 'adaptive' ? new AdaptiveAlpha(o.schedule, from?.alpha) : undefined;
