@@ -34,6 +34,8 @@ export type LabErrorCode =
   | 'network'
   | 'tokenizer'
   | 'backend'
+  /** The GPU device was lost (driver reset, another tab, sleep): the run can resume from its checkpoint. */
+  | 'device-lost'
   | 'invalid-argument'
   /** A bug: something other than a LabError escaped a parser (wrapped so callers still get file context). */
   | 'internal';

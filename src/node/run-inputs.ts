@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LabError } from '../core/errors.ts';
 import type { Dataset } from '../core/dataset/types.ts';
-import { splitDataset } from '../core/dataset/split.ts';
+import { cutToSplit } from '../core/train/run.ts';
 import type { DatasetRef, RunConfig } from '../core/run-config.ts';
 import { datasetFromShards, parseShardsFromPaths } from '../cli/load-files.ts';
 
@@ -36,9 +36,7 @@ export async function verifiedFile(name: string, sha256: string, configDir: stri
 export async function datasetOfRef(ref: DatasetRef, configDir: string, where: string, config: Pick<RunConfig, 'seed' | 'train'>): Promise<Dataset> {
   const paths = await Promise.all(ref.shards.map((s, i) => verifiedFile(s.name, s.sha256, configDir, `${where}.shards[${i}]`)));
   const ds = datasetFromShards(paths, await parseShardsFromPaths(paths), { name: ref.name });
-  if (ref.split === 'all') return ds;
-  const f = config.train?.splitFractions ?? { train: 0.8, validation: 0.1, test: 0.1 };
-  return splitDataset(ds, { seed: config.seed, ...f })[ref.split];
+  return cutToSplit(ds, ref.split, config);
 }
 
 export async function readConfigFile(path: string): Promise<{ raw: unknown; dir: string }> {

@@ -1,4 +1,5 @@
 /** Reading and removing stored datasets. */
+import { runsNeeding } from './train-runs.ts';
 import { LabError } from '../core/errors.ts';
 import type { Dataset } from '../core/dataset/types.ts';
 import type { LabDatabase } from './db.ts';
@@ -29,12 +30,20 @@ export interface RemovalResult {
   deletedShards: string[];
 }
 
-/** Removes a dataset, its parsed cache, its cached results, and the shards no other dataset uses, in one transaction. */
+/** Removes a dataset, its parsed cache, its cached results, and the shards no other dataset uses, in one transaction; refuses while a training run needs it. */
 export async function removeDataset(db: LabDatabase, id: string): Promise<RemovalResult> {
-  const tx = db.transaction(['shards', 'datasets', 'parsed', 'results'], 'readwrite');
+  const tx = db.transaction(['shards', 'datasets', 'parsed', 'results', 'runs'], 'readwrite');
   const datasets = tx.objectStore('datasets');
   const rec = await datasets.get(id);
   if (!rec) { await tx.done; return { removed: false, deletedShards: [] }; }
+  const needing = runsNeeding(await tx.objectStore('runs').getAll(), id);
+  if (needing.length) {
+    tx.abort();
+    await tx.done.catch(() => {});
+    const r = needing[0]!;
+    throw new LabError('invalid-argument', `dataset "${rec.name}" is used by ${needing.length === 1 ? 'a training run' : `${needing.length} training runs`} (${r.status} at step ${r.step} of ${r.config.train?.steps ?? '?'}, started ${new Date(r.createdAt).toLocaleString()})`,
+      {}, 'cancel or delete the run in the Train panel first; the dataset was not removed');
+  }
   await datasets.delete(id);
   await tx.objectStore('parsed').delete(id);
   const results = tx.objectStore('results');

@@ -5,6 +5,7 @@
  *
  * Versions: 1 shards, datasets (+ byShard, byCreated), parsed.
  *           2 results (evaluation results per dataset and model, + byDataset).
+ *           3 runs (training runs, + byCreated), checkpoints (one per run).
  * Each step only adds; an upgrade never touches the records already stored,
  * so a database of any older version opens with its datasets intact.
  */
@@ -13,7 +14,7 @@ import { LabError } from '../core/errors.ts';
 import type { LabDB } from './schema.ts';
 
 export const LAB_DB_NAME = 'polyglot-lab';
-export const LAB_DB_VERSION = 2;
+export const LAB_DB_VERSION = 3;
 
 export type LabDatabase = IDBPDatabase<LabDB>;
 
@@ -31,6 +32,10 @@ export async function openLabDb(name: string = LAB_DB_NAME): Promise<LabDatabase
         if (oldVersion < 2) {
           const results = db.createObjectStore('results', { keyPath: ['datasetId', 'model'] });
           results.createIndex('byDataset', 'datasetId');
+        }
+        if (oldVersion < 3) {
+          db.createObjectStore('runs', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+          db.createObjectStore('checkpoints', { keyPath: 'runId' });
         }
       },
       blocked() {

@@ -6,6 +6,9 @@
 import type { DBSchema } from 'idb';
 import type { Dataset, DatasetFormat, DatasetStats, Lang } from '../core/dataset/types.ts';
 import type { EvalResults } from '../core/eval/results.ts';
+import type { DiagnosticJSON } from '../core/errors.ts';
+import type { RunConfig } from '../core/run-config.ts';
+import type { HistoryEntry, TrainerCheckpoint } from '../core/train/trainer.ts';
 
 /** What the user sees of one shard (no bytes): kept on the shard and, per dataset, on the dataset. */
 export interface ShardMeta {
@@ -70,9 +73,50 @@ export interface ResultsRecord {
   savedAt: number;
 }
 
+export type TrainRunStatus =
+  /** Started and not stopped by the page: if the page is gone, the run was interrupted (reload, crash) and resumes from its checkpoint. */
+  | 'running'
+  | 'paused'
+  /** Stopped by an error (non-finite loss, lost GPU, full storage); its last good checkpoint is kept, so it can resume. */
+  | 'failed'
+  | 'cancelled'
+  | 'done';
+
+/**
+ * A training run in the page (since DB version 3). Its RunConfig names the stored datasets by shards, as
+ * the command line's does; `trainDatasetIds` / `evalDatasetIds` are the same datasets' store ids, in the
+ * order of `config.train.data` / `config.datasets`. History and step are those of the last checkpoint:
+ * they are written with it, in one transaction.
+ */
+export interface TrainRunRecord {
+  id: string;
+  config: RunConfig;
+  trainDatasetIds: string[];
+  evalDatasetIds: string[];
+  /** The model trained: its label and the content hash of its weights before training. */
+  model: { label: string; contentHash: string };
+  status: TrainRunStatus;
+  step: number;
+  history: HistoryEntry[];
+  error?: DiagnosticJSON;
+  stoppedEarly?: { step: number; bestLoss: number };
+  /** Results objects of the evaluation datasets, before and after training (each carries the RunConfig). */
+  base?: EvalResults[];
+  trained?: EvalResults[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A run's latest checkpoint (weights, optimizer moments, sampler state); key: runId. */
+export interface CheckpointRecord extends Omit<TrainerCheckpoint, 'history'> {
+  runId: string;
+}
+
 export interface LabDB extends DBSchema {
   shards: { key: string; value: ShardRecord };
   datasets: { key: string; value: DatasetRecord; indexes: { byShard: string; byCreated: number } };
   parsed: { key: string; value: ParsedRecord };
   results: { key: [string, string]; value: ResultsRecord; indexes: { byDataset: string } };
+  runs: { key: string; value: TrainRunRecord; indexes: { byCreated: number } };
+  checkpoints: { key: string; value: CheckpointRecord };
 }

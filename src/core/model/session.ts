@@ -108,6 +108,8 @@ export class ModelSession {
   private tokenizer: TokenizerSource | undefined;
   private baseHash = '';
   private hash = '';
+  /** The hash of the weights a training run started from, once the session's weights were trained. */
+  private trainedFrom: string | undefined;
 
   constructor(private readonly backend: () => { backend: Backend; reason: string } = () => ({ backend: 'cpu', reason: 'no backend was chosen' })) {}
 
@@ -150,6 +152,7 @@ export class ModelSession {
     this.tokenizer = tokenizerJson ? { tokenizerJson, ...(tokenizerConfig ? { tokenizerConfig } : {}) } : undefined;
     this.baseHash = hash;
     this.hash = hash;
+    this.trainedFrom = undefined;
     return this.info();
   }
 
@@ -189,8 +192,23 @@ export class ModelSession {
   async trim(usedIds: ArrayLike<number>): Promise<TrimReport> {
     const report = trimTextModel(this.textModel(), usedIds, this.tokenizerSource().tokenizerJson);
     const keep = this.textModel().encoder.vocabTrim?.keep;
-    this.hash = await sha256Hex(new TextEncoder().encode(`${this.baseHash}\ntrim\t${keep ? await sha256Hex(new Uint8Array(keep.buffer, keep.byteOffset, keep.byteLength)) : ''}`));
+    // Trained weights stay distinguishable after a trim.
+    this.hash = await sha256Hex(new TextEncoder().encode(`${this.trainedFrom ? this.hash : this.baseHash}\ntrim\t${keep ? await sha256Hex(new Uint8Array(keep.buffer, keep.byteOffset, keep.byteLength)) : ''}`));
     return report;
+  }
+
+  /**
+   * The weights were changed by training (`tag`: the run and its step): from now on the model is another
+   * model, so embedding caches and stored results keyed by the hash never mix base and trained vectors.
+   */
+  async markTrained(tag: string): Promise<void> {
+    this.trainedFrom ??= this.hash;
+    this.hash = await sha256Hex(new TextEncoder().encode(`${this.trainedFrom}\ntrained\t${tag}`));
+  }
+
+  /** Whether the session's weights are those with this hash, or were trained from them (a run can then restore its checkpoint). */
+  holdsWeightsOf(hash: string): boolean {
+    return this.loaded && (this.hash === hash || this.trainedFrom === hash);
   }
 
   /** The model as it is now, as a zipped Hugging Face folder. */

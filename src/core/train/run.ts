@@ -14,7 +14,8 @@
  */
 import { LabError } from '../errors.ts';
 import { throwIfCancelled, type Progress } from '../job.ts';
-import type { RunConfig, TrainConfig } from '../run-config.ts';
+import type { DatasetRef, RunConfig, TrainConfig } from '../run-config.ts';
+import { splitDataset } from '../dataset/split.ts';
 import type { Dataset } from '../dataset/types.ts';
 import type { DenseBackend } from '../eval/scoring-model.ts';
 import { evaluateTextModel } from '../eval/dense.ts';
@@ -29,6 +30,13 @@ export type TrainRunConfig = RunConfig & { kind: 'train'; train: TrainConfig };
 export function asTrainConfig(config: RunConfig, where = 'kind'): TrainRunConfig {
   if (config.kind !== 'train' || !config.train) throw new LabError('invalid-argument', `the config is a ${config.kind} run`, { path: where }, '"train"');
   return config as TrainRunConfig;
+}
+
+/** A dataset cut to the split a DatasetRef names (the run's seed and split fractions). */
+export function cutToSplit(ds: Dataset, split: DatasetRef['split'], config: Pick<RunConfig, 'seed' | 'train'>): Dataset {
+  if (split === 'all') return ds;
+  const f = config.train?.splitFractions ?? { train: 0.8, validation: 0.1, test: 0.1 };
+  return splitDataset(ds, { seed: config.seed, ...f })[split];
 }
 
 export interface TrainingData {
