@@ -41,8 +41,8 @@ export class JobHost {
     }, (message) => ({ ok: false, error: { severity: 'error', code: 'invalid-argument', message } }));
   }
 
-  /** Aborts the running job, if any (it then ends with a 'cancelled' error). */
-  cancel(): void {
-    this.running?.abort();
+  /** Aborts the running job, if any: with no reason it ends with a 'cancelled' error; a LabError reason (a lost GPU) is the job's error. */
+  cancel(reason?: unknown): void {
+    this.running?.abort(reason);
   }
 }

@@ -6,6 +6,7 @@
  * the session to the browser's backend, caches and IndexedDB.
  */
 import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -24,8 +25,13 @@ import { IdbModelCache } from '../src/store/model-cache.ts';
 import { IdbEmbeddingCache } from '../src/store/embedding-cache.ts';
 import { evaluateStoredDataset } from '../src/store/dense-eval.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
+import { createStoredRun, runStoredTraining, type TrainStartRequest } from '../src/store/stored-training.ts';
+import { cancelRun } from '../src/store/train-runs.ts';
+import type { TrainRunRecord } from '../src/store/schema.ts';
+import { storageEstimate } from '../src/store/storage-info.ts';
+import { LabError } from '../src/core/errors.ts';
 import { JobHost } from './job-host.ts';
-import type { DenseEvalRequest, DenseEvalResult, EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress } from './protocol.ts';
+import type { DenseEvalRequest, DenseEvalResult, EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress, TrainEvent } from './protocol.ts';
 
 // Vite copies the .wasm files and gives their URLs (PLATFORM.md). The page is
 // not cross-origin isolated, so tfjs picks a non-threaded binary.
@@ -44,9 +50,35 @@ let labDb: Promise<LabDatabase> | undefined;
 /** Loading (a download) and evaluating each run one at a time; either can be cancelled. */
 const loads = new JobHost('a model load');
 const evals = new JobHost('an evaluation');
+/** One training run at a time; while it runs the model's weights change, so nothing else may use the model. */
+const trains = new JobHost('a training run');
+let pauseRequested = false;
+
+function idleModel(): void {
+  if (trains.busy) throw new LabError('invalid-argument', 'a training run is using the model', {}, 'pause or cancel the run first');
+}
+
+function db(): Promise<LabDatabase> {
+  labDb ??= openLabDb().catch((e: unknown) => { labDb = undefined; throw e; });
+  return labDb;
+}
+
+/** A lost GPU device ends the running training with its own error (the run keeps its last checkpoint). */
+function watchDevice(a: ActiveBackend): void {
+  if (a.backend !== 'webgpu') return;
+  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string; reason?: string }> } }).device;
+  void device?.lost?.then((info) => {
+    trains.cancel(new LabError('device-lost', `the GPU device was lost (${info.message || info.reason || 'no reason given'})`, {}, 'reload the page, load the model and resume the run from its last checkpoint'));
+  });
+}
+
+function trainingJob(run: (ctl: { signal: AbortSignal }, emit: (e: TrainEvent) => void) => Promise<TrainRunRecord>, onEvent: (e: TrainEvent) => void): Promise<Outcome<TrainRunRecord>> {
+  pauseRequested = false;
+  return trains.run((ctl) => run(ctl, (e) => void onEvent(e)));
+}
 
 async function ensureBackend(pref: BackendPreference): Promise<ActiveBackend> {
-  backend ??= initBackend(pref, { wasmPaths: WASM_PATHS }).then((b) => (active = b)).catch((e: unknown) => {
+  backend ??= initBackend(pref, { wasmPaths: WASM_PATHS }).then((b) => { watchDevice(b); return (active = b); }).catch((e: unknown) => {
     backend = undefined;
     throw e;
   });
@@ -64,6 +96,7 @@ const api = {
   loadFromHub(req: HubLoadRequest, onProgress: (p: DownloadProgress) => void): Promise<Outcome<ModelInfo>> {
     loads.cancel(); // a new load replaces one still downloading
     return loads.run(async ({ signal }) => {
+      idleModel();
       const a = await ensureBackend(req.backend ?? 'auto');
       const ref = hubRef(req.id, req.revision, req.host);
       const files = await loadModelFromHub(ref, {
@@ -80,6 +113,7 @@ const api = {
 
   loadFromFolder(entries: { path: string; blob: Blob }[], pref: BackendPreference = 'auto'): Promise<Outcome<ModelInfo>> {
     return outcomeOf(async () => {
+      idleModel();
       await ensureBackend(pref);
       const started = performance.now();
       const folder = modelFolder(entries);
@@ -106,12 +140,16 @@ const api = {
 
   /** Keeps only these token ids (tokenizer ids, e.g. a dataset's distinct ids) plus the specials in the embedding table. */
   trimVocab(usedIds: Int32Array): Promise<Outcome<TrimReport & { info: ModelInfo }>> {
-    return outcomeOf(async () => ({ ...(await session.trim(usedIds)), info: session.info() }));
+    return outcomeOf(async () => {
+      idleModel();
+      return { ...(await session.trim(usedIds)), info: session.info() };
+    });
   },
 
   /** The current model (trimmed / fine-tuned weights included) as a zipped Hugging Face folder; the zip's buffer is transferred. */
   async exportModel(req: ModelExportRequest = {}): Promise<Outcome<ModelExport>> {
     const r = await outcomeOf(async () => {
+      idleModel();
       const started = performance.now();
       const { out, zip } = await session.export(req.dtype ?? 'F32');
       return {
@@ -125,9 +163,9 @@ const api = {
   /** Embeds (through the embedding cache) and evaluates a stored dataset; results are cached beside it. */
   evaluate(req: DenseEvalRequest, onProgress: (p: Progress) => void): Promise<Outcome<DenseEvalResult>> {
     return evals.run(async (ctl) => {
+      idleModel();
       const a = active ?? (await ensureBackend('auto'));
-      labDb ??= openLabDb().catch((e: unknown) => { labDb = undefined; throw e; });
-      return evaluateStoredDataset(await labDb, embeddings, session, req.datasetId, {
+      return evaluateStoredDataset(await db(), embeddings, session, req.datasetId, {
         ...ctl, tokenization: req.tokenization, scorer: `tfjs-${a.backend}`, backend: a.backend,
         ...(req.batchSize ? { batchSize: req.batchSize } : {}), ...(req.settings ? { settings: req.settings } : {}),
       });
@@ -138,7 +176,55 @@ const api = {
     loads.cancel();
     evals.cancel();
   },
+
+  /** Creates a training run on stored datasets with the loaded model, then runs it (events: the run, progress, steps). */
+  startTraining(req: TrainStartRequest, onEvent: (e: TrainEvent) => void): Promise<Outcome<TrainRunRecord>> {
+    return trainingJob(async (ctl, emit) => {
+      if (evals.busy) throw new LabError('invalid-argument', 'an evaluation is using the model', {}, 'wait for it or cancel it');
+      const a = active ?? (await ensureBackend('auto'));
+      const run = await createStoredRun(await db(), session, req, a.backend);
+      emit({ kind: 'run', run });
+      return trainRun(run.id, a, ctl.signal, emit);
+    }, onEvent);
+  },
+
+  /** Continues a paused, interrupted or failed run from its last checkpoint (the loaded model must be the run's). */
+  resumeTraining(runId: string, onEvent: (e: TrainEvent) => void): Promise<Outcome<TrainRunRecord>> {
+    return trainingJob(async (ctl, emit) => {
+      if (evals.busy) throw new LabError('invalid-argument', 'an evaluation is using the model', {}, 'wait for it or cancel it');
+      return trainRun(runId, active ?? (await ensureBackend('auto')), ctl.signal, emit);
+    }, onEvent);
+  },
+
+  /** Asks the running training to stop after its current step, with a checkpoint. */
+  pauseTraining(): void {
+    pauseRequested = true;
+  },
+
+  /** Cancels the running training, or (none running here) a stored run that is paused or was interrupted. */
+  cancelTraining(runId: string): Promise<Outcome<TrainRunRecord | null>> {
+    return outcomeOf(async () => {
+      if (trains.busy) {
+        trains.cancel();
+        return null;
+      }
+      return cancelRun(await db(), runId);
+    });
+  },
 };
+
+function trainRun(runId: string, a: ActiveBackend, signal: AbortSignal, emit: (e: TrainEvent) => void): Promise<TrainRunRecord> {
+  return db().then((d) => runStoredTraining(d, session, runId, {
+    scorer: `tfjs-${a.backend}`, backend: a.backend, signal, cache: embeddings,
+    pauseRequested: () => pauseRequested,
+    estimate: storageEstimate,
+    onProgress: (progress) => emit({ kind: 'progress', progress }),
+    onStep: (entry) => {
+      const m = tf.memory();
+      emit({ kind: 'step', entry, memory: { numTensors: m.numTensors, numBytes: m.numBytes } });
+    },
+  }));
+}
 
 export type ModelWorkerApi = typeof api;
 

@@ -5,8 +5,13 @@
  */
 import type { BackendPreference, Setting, Tokenization } from '../src/core/run-config.ts';
 import type { EvalResults } from '../src/core/eval/results.ts';
+import type { Progress } from '../src/core/job.ts';
+import type { HistoryEntry } from '../src/core/train/trainer.ts';
+import type { TrainRunRecord } from '../src/store/schema.ts';
 
 export type { Outcome, Progress } from '../src/core/job.ts';
+export type { TrainStartRequest } from '../src/store/stored-training.ts';
+export type { TrainRunRecord } from '../src/store/schema.ts';
 export type { ModelInfo } from '../src/core/model/session.ts';
 
 export interface HubLoadRequest {
@@ -60,3 +65,10 @@ export interface DenseEvalResult {
   textsPerSecond: number;
   cacheWarning?: string;
 }
+
+/** What a training job reports while it runs, in order: the run (once created), then progress and steps. */
+export type TrainEvent =
+  | { kind: 'run'; run: TrainRunRecord }
+  | { kind: 'progress'; progress: Progress }
+  /** Every optimizer step, validation merged; memory is tf.memory() after the step (flat in a healthy run). */
+  | { kind: 'step'; entry: HistoryEntry; memory: { numTensors: number; numBytes: number } };

@@ -16,6 +16,7 @@ import { makeRunConfig, type DatasetRef, type RunConfigInput, type Tokenization 
 import type { Dataset } from '../core/dataset/types.ts';
 import { asTrainConfig, cutToSplit, prepareTrainingData, runTraining, trainerOptions, type TrainingData, type TrainRunConfig } from '../core/train/run.ts';
 import { Trainer, type HistoryEntry } from '../core/train/trainer.ts';
+import type { TrainingPool } from '../core/train/pool.ts';
 import type { LabDatabase } from './db.ts';
 import { loadDataset } from './datasets.ts';
 import type { IdbEmbeddingCache } from './embedding-cache.ts';
@@ -110,7 +111,7 @@ export async function createStoredRun(db: LabDatabase, session: ModelSession, re
   return run;
 }
 
-async function evaluateAll(session: ModelSession, run: TrainRunRecord, sets: Dataset[], which: 'base' | 'trained', o: StoredTrainingOptions): Promise<EvalResults[]> {
+async function evaluateAll(session: ModelSession, run: TrainRunRecord, sets: Dataset[], pool: TrainingPool, which: 'base' | 'trained', o: StoredTrainingOptions): Promise<EvalResults[]> {
   const config = run.config;
   const out: EvalResults[] = [];
   for (const [i, ds] of sets.entries()) {
@@ -124,6 +125,7 @@ async function evaluateAll(session: ModelSession, run: TrainRunRecord, sets: Dat
     });
     r.results.description.model = `${run.model.label} (${which === 'base' ? 'base' : `trained, ${run.step} steps`})`;
     r.results.description.params.trainRun = run.id;
+    r.results.description.training = { languages: pool.languages, heldOut: pool.heldOut, steps: which === 'base' ? 0 : run.step };
     out.push(r.results);
   }
   return out;
@@ -152,7 +154,7 @@ export async function runStoredTraining(db: LabDatabase, session: ModelSession, 
   try {
     if (!run.base) {
       throwIfCancelled(o.signal, 'training');
-      run = await updateRun(db, runId, { base: await evaluateAll(session, run, evalSets, 'base', o) });
+      run = await updateRun(db, runId, { base: await evaluateAll(session, run, evalSets, data.pool, 'base', o) });
     }
     await session.markTrained(`${runId}:running`);
     const end = await runTraining(trainer, model, data, config, o.scorer, {
@@ -163,7 +165,7 @@ export async function runStoredTraining(db: LabDatabase, session: ModelSession, 
     await session.markTrained(`${runId}:${end.step}`);
     if (end.kind === 'paused') return await updateRun(db, runId, { status: 'paused' });
     run = await getRun(db, runId);
-    const trained = await evaluateAll(session, run, evalSets, 'trained', o);
+    const trained = await evaluateAll(session, run, evalSets, data.pool, 'trained', o);
     run = await updateRun(db, runId, {
       status: 'done', trained, ...(end.kind === 'stopped-early' ? { stoppedEarly: { step: end.step, bestLoss: end.bestLoss } } : {}),
     });

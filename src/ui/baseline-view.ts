@@ -45,6 +45,8 @@ export interface LareqaView {
   headlines: Headline[];
   /** macro null: fewer than two languages, so no rank distance. */
   bias: { macro: number | null; numLangs: number } | null;
+  /** Of a training run's results: the languages its training drew from and those held out; null otherwise. */
+  seen: { langs: Lang[]; heldOut: Lang[]; steps: number } | null;
 }
 
 export interface MiraclRow {
@@ -114,7 +116,16 @@ export function lareqaView(r: EvalResults): LareqaView {
   if (cross) headlines.push({ setting: 'cross', label: 'Cross-lingual', map: needsTwo ? null : cross.macro.map, averaging: needsTwo ?? `unweighted mean over ${plural(cross.macro.num_pairs, 'pair')} (x → y, x ≠ y)` });
   if (multi) headlines.push({ setting: 'multi', label: 'Multilingual', map: multi.macro.map, averaging: `unweighted mean over ${plural(multi.macro.num_pairs, 'query language')} (x → pool of all)` });
   const bias = r.languageBias ? { macro: needsTwo ? null : r.languageBias.macro, numLangs: Object.keys(r.languageBias.byQueryLang).length } : null;
-  return { langs, rows, headlines, bias };
+  const t = r.description.training;
+  const seen = t ? { langs: t.languages, heldOut: t.heldOut, steps: t.steps } : null;
+  return { langs, rows, headlines, bias, seen };
+}
+
+/** Whether a language of the view was seen in its run's training: 'seen', 'held-out', 'unseen' (not in the training data), or null outside a run. */
+export function trainingMark(view: Pick<LareqaView, 'seen'>, lang: string): 'seen' | 'held-out' | 'unseen' | null {
+  if (!view.seen) return null;
+  if (view.seen.langs.includes(lang)) return 'seen';
+  return view.seen.heldOut.includes(lang) ? 'held-out' : 'unseen';
 }
 
 export function miraclView(r: EvalResults): MiraclView {

@@ -17,6 +17,7 @@ import type { DatasetRecord } from '../store/schema.ts';
 import { requestPersistence, storageEstimate, type PersistenceState, type StorageEstimateInfo } from '../store/storage-info.ts';
 import { BaselineState } from './baseline-state.svelte.ts';
 import { DenseState } from './dense-state.svelte.ts';
+import { TrainState } from './train/train-state.svelte.ts';
 import type { PickedFile } from './files-from-drop.ts';
 import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
 
@@ -49,6 +50,7 @@ export class LabState {
   /** BM25 results per dataset: cached ones drawn at start, a run started after each import. */
   readonly baseline = new BaselineState();
   readonly dense = new DenseState();
+  readonly train = new TrainState(() => this.db());
 
   private db(): Promise<LabDatabase> {
     this.#db ??= openLabDb();
@@ -62,6 +64,7 @@ export class LabState {
       const results = await (await this.db()).getAll('results');
       this.baseline.loadCached(results);
       this.dense.loadCached(results);
+      await this.train.load();
       this.listSource = 'cache';
     } catch (e) {
       this.errors = [toDiagnostic(e)];
@@ -173,9 +176,12 @@ export class LabState {
 
   async remove(id: string): Promise<void> {
     try {
+      // A BM25 run on it stops first (it would store results for a removed dataset); the removal itself refuses
+      // while a training run needs the dataset, and then the views keep its results.
+      await this.baseline.cancel(id);
+      await removeDataset(await this.db(), id);
       await this.baseline.forget(id);
       this.dense.forget(id);
-      await removeDataset(await this.db(), id);
       // Its cached token ids go too (a cache: failing to drop them loses nothing).
       const tokens = new IdbTokenCache();
       await tokens.deleteDataset(id).catch(() => 0);

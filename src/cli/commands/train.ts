@@ -62,13 +62,14 @@ async function loadModel(config: RunConfig, configDir: string): Promise<{ model:
   return { model, files, label };
 }
 
-async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], config: RunConfig, backend: Backend): Promise<EvalResults[]> {
+async function evaluateAll(model: TextModel, name: string, datasets: Dataset[], config: RunConfig, backend: Backend, training: NonNullable<EvalResults['description']['training']>): Promise<EvalResults[]> {
   const out: EvalResults[] = [];
   for (const ds of datasets) {
     const r = await evaluateTextModel(model, ds, {
       name, scorer: `tfjs-${backend}`, tokenization: config.tokenization, batchSize: config.eval.batchSize, signal: interrupted.signal,
     });
     r.results.description.config = config;
+    r.results.description.training = training;
     out.push(r.results);
   }
   return out;
@@ -164,7 +165,7 @@ export async function run(argv: string[]): Promise<number> {
     writeAtomic(join(out, 'inputs.json'), `${JSON.stringify({ configDir })}\n`);
     writeAtomic(historyPath, '');
     log('evaluating the base model…');
-    base = await evaluateAll(model, `${label} (base)`, evalSets, config, active.backend);
+    base = await evaluateAll(model, `${label} (base)`, evalSets, config, active.backend, { languages: pool.languages, heldOut: pool.heldOut, steps: 0 });
     writeAtomic(join(out, 'base-results.json'), `${JSON.stringify({ base })}\n`);
   }
 
@@ -187,7 +188,7 @@ export async function run(argv: string[]): Promise<number> {
   }, { signal: interrupted.signal });
   const stoppedEarly = end.kind === 'stopped-early' ? { step: end.step, bestLoss: end.bestLoss } : undefined;
   log('evaluating the trained model…');
-  const trained = await evaluateAll(model, `${label} (trained)`, evalSets, config, active.backend);
+  const trained = await evaluateAll(model, `${label} (trained)`, evalSets, config, active.backend, { languages: pool.languages, heldOut: pool.heldOut, steps: trainer.step });
   writeAtomic(join(out, 'results.json'), `${JSON.stringify({ kind: 'polyglot-lab/train-results', version: 1, config, steps: trainer.step, ...(stoppedEarly ? { stoppedEarly } : {}), base, trained }, null, 2)}\n`);
   const exported = await exportEncoder(model.encoder, { source: files });
   for (const [p, bytes] of exported.files) {

@@ -50,6 +50,11 @@ export interface EvalDescription {
   params: Record<string, string | number | boolean>;
   /** The run that produced these results, when there is one. */
   config?: RunConfig;
+  /**
+   * Of a training run's evaluations (base and trained alike): the languages its batches were drawn from
+   * and those held out, so every view can mark which languages the scores saw in training.
+   */
+  training?: { languages: Lang[]; heldOut: Lang[]; steps: number };
 }
 
 export interface EvalResults {
