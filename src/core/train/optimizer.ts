@@ -36,7 +36,9 @@ export function learningRateAt(step: number, base: number, warmup: number, total
  */
 export async function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): Promise<number> {
   const names = Object.keys(grads);
-  const sq = tf.tidy(() => tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
+  // A chain of adds, not tf.addN: WebGPU's addN binds every input at once and a BERT has more variables than
+  // a shader stage may bind (8 storage buffers on some adapters). Summed in the same order, so the CPU result is the same.
+  const sq = tf.tidy(() => names.map((n) => tf.sum(tf.square(grads[n]!))).reduce((a, b) => tf.add(a, b)));
   const norm = Math.sqrt((await sq.data())[0]!);
   sq.dispose();
   if (!Number.isFinite(norm)) return norm; // the caller stops the run: a non-finite gradient is not clipped into a finite one
