@@ -54,6 +54,12 @@ export interface HistoryEntry {
   batch_type: string;
   grad_norm: number;
   examples: number;
+  /**
+   * Examples drawn so far over the training pool's parallel groups. Batches are drawn independently (with
+   * replacement between batches, never a group twice within one), so an epoch is a count, not a pass: at
+   * epoch 1 each group was drawn once on average.
+   */
+  epoch: number;
   /** At validation steps: InfoNCE on the fixed validation batches, and the validation split's macro mAP and rank distance. */
   val_loss_mono?: number;
   val_loss_cross?: number;
@@ -81,6 +87,8 @@ export class Trainer {
   private readonly opt: AdamW;
   private readonly adaptive: AdaptiveAlpha | undefined;
   private stepsDone = 0;
+  private readonly groups: number;
+  private examplesSeen = 0;
 
   constructor(private readonly model: TextModel, pool: TrainingPool, private readonly o: TrainerOptions, from?: TrainerCheckpoint) {
     checkSchedule(o.schedule);
@@ -88,6 +96,7 @@ export class Trainer {
     if (!Number.isInteger(o.accumulation) || o.accumulation < 1) throw new LabError('invalid-argument', `accumulation ${o.accumulation}`, { path: 'train.accumulation' }, 'a positive integer');
     if (!Number.isInteger(o.warmupSteps) || o.warmupSteps < 0 || o.warmupSteps > o.steps) throw new LabError('invalid-argument', `warmup ${o.warmupSteps}`, { path: 'train.warmupSteps' }, `an integer from 0 to ${o.steps}`);
     if (o.freeze) model.encoder.setFreeze(o.freeze);
+    this.groups = pool.groups.length;
     this.sampler = new BatchSampler(pool, o.sampler, from ? { state: from.samplerState } : { seed: o.seed });
     this.opt = new AdamW({ weightDecay: o.weightDecay });
     this.adaptive = o.schedule.kind === 'adaptive' ? new AdaptiveAlpha(o.schedule, from?.alpha) : undefined;
@@ -126,9 +135,11 @@ export class Trainer {
       loss: { temperature: this.o.temperature, variant: this.o.loss },
     });
     this.stepsDone = s;
+    const examples = batches.reduce((n, b) => n + b.pairs.length, 0);
+    this.examplesSeen += examples;
     const entry: HistoryEntry = {
       step: s, loss: r.loss, alpha, lr, batch_type: batches.map((b) => b.kind).join('+'), grad_norm: r.gradNorm,
-      examples: batches.reduce((n, b) => n + b.pairs.length, 0),
+      examples, epoch: this.examplesSeen / this.groups,
     };
     this.history.push(entry);
     ctl.onProgress?.({ phase: 'train', done: s, total: this.o.steps, unit: 'steps' });
@@ -176,6 +187,7 @@ export class Trainer {
     this.opt.restore(c.optimizerStep, Object.entries(c.moments).map(([name, mv]) => ({ variable: vars.get(name)!, ...mv })));
     this.stepsDone = c.step;
     this.history.push(...c.history);
+    this.examplesSeen = c.history.reduce((n, h) => n + h.examples, 0);
   }
 
   dispose(): void {

@@ -59,6 +59,8 @@ describe('Trainer', () => {
     const h = t.history;
     expect(h).toHaveLength(12);
     expect(h[0]).toMatchObject({ step: 1, alpha: 0.5, lr: 5e-3, examples: 8, batch_type: 'mono' });
+    // Epochs count examples over the pool's groups (batches are drawn independently, so an epoch is not a pass).
+    expect(h[2]!.epoch).toBe(24 / pool.groups.length);
     expect(h.map((e) => e.lr).slice(0, 3)).toEqual([5e-3, 1e-2, 1e-2 * 10 / 11]);
     expect(new Set(counts.slice(1)).size).toBe(1); // no tensor leaks step after step
     t.dispose();

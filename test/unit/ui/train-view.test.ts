@@ -10,7 +10,7 @@ import { suggestedBatch } from '../../../src/core/train/defaults.ts';
 import type { HistoryEntry } from '../../../src/core/train/trainer.ts';
 
 const entry = (step: number, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({
-  step, loss: 3 - step / 10, alpha: 0.5, lr: 1e-4 * step, batch_type: 'mono', grad_norm: 1, examples: 8, ...extra,
+  step, loss: 3 - step / 10, alpha: 0.5, lr: 1e-4 * step, batch_type: 'mono', grad_norm: 1, examples: 8, epoch: step / 10, ...extra,
 });
 
 describe('train charts', () => {
