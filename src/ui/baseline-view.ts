@@ -6,15 +6,30 @@
  * of each cell. No metric is computed here: every number is a field of
  * EvalResults (src/core/eval/results.ts), only looked up and formatted.
  */
+import { interpolateRdBu } from 'd3-scale-chromatic';
 import type { Lang } from '../core/dataset/types.ts';
 import type { EvalResults, PairResult } from '../core/eval/results.ts';
+import { METRICS, type MetricName } from '../core/eval/metrics.ts';
 import { plural } from '../core/format.ts';
+
+/** What a heatmap can show: any metric of the table, or the rank gap of a pair in the multilingual pool. */
+export type HeatMetric = MetricName | 'rank_gap';
+
+export const HEAT_METRICS: readonly { id: HeatMetric; label: string; about: string }[] = [
+  ...METRICS.map((m) => ({ id: m.name as HeatMetric, label: m.label, about: `${m.label} per query, averaged over the cell's judged queries; 0 to 1, higher is better` })),
+  { id: 'rank_gap', label: 'Rank gap', about: "mean (rank of the relevant candidate in y − rank of the one in x) for x's queries, in the multilingual pool; 0 is unbiased, positive favours the query's own language" },
+];
+
+export function heatMetricLabel(m: HeatMetric): string {
+  return HEAT_METRICS.find((x) => x.id === m)?.label ?? m;
+}
 
 export interface HeatCell {
   queryLang: Lang;
   candidateLang: Lang | 'all';
   setting: 'mono' | 'cross' | 'multi';
-  map: number;
+  /** The chosen metric's value (`metric` of the view). */
+  value: number;
   numQ: number;
   numSkipped: number;
   background: string;
@@ -40,6 +55,9 @@ export interface Headline {
 }
 
 export interface LareqaView {
+  metric: HeatMetric;
+  /** The colour bar for this metric: a CSS gradient and its two end labels. */
+  scale: { gradient: string; min: string; max: string };
   langs: Lang[];
   rows: HeatRow[];
   headlines: Headline[];
@@ -91,21 +109,48 @@ export function heatGradient(): string {
   return `linear-gradient(to right, ${STOPS.map(([x]) => `${heatColour(x)} ${x * 100}%`).join(', ')})`;
 }
 
-function cell(pair: PairResult | undefined, queryLang: Lang, candidateLang: Lang | 'all', setting: HeatCell['setting']): HeatCell | null {
+/** Diverging scale centred on 0 (d3's RdBu: red below, blue above), saturating at ±max. */
+export function divergingColour(v: number, max: number): string {
+  const t = max > 0 && Number.isFinite(v) ? Math.min(1, Math.max(-1, v / max)) : 0;
+  return interpolateRdBu(0.5 + t / 2);
+}
+
+export function divergingText(v: number, max: number): string {
+  return max > 0 && Math.abs(v / max) > 0.6 ? '#fff' : '#1d2330';
+}
+
+export function divergingGradient(): string {
+  return `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((x) => `${interpolateRdBu(x)} ${x * 100}%`).join(', ')})`;
+}
+
+function cell(pair: PairResult | undefined, queryLang: Lang, candidateLang: Lang | 'all', setting: HeatCell['setting'], metric: MetricName): HeatCell | null {
   if (!pair) return null;
+  const v = pair[metric];
   return {
-    queryLang, candidateLang, setting, map: pair.map, numQ: pair.num_q, numSkipped: pair.num_skipped,
-    background: heatColour(pair.map), foreground: heatText(pair.map),
+    queryLang, candidateLang, setting, value: v, numQ: pair.num_q, numSkipped: pair.num_skipped,
+    background: heatColour(v), foreground: heatText(v),
   };
 }
 
-export function lareqaView(r: EvalResults): LareqaView {
+function gapCell(r: EvalResults, x: Lang, y: Lang, max: number): HeatCell | null {
+  const g = r.languageBias?.pairs[`${x}-${y}`];
+  if (!g || x === y) return null;
+  return {
+    queryLang: x, candidateLang: y, setting: 'cross', value: g.meanRankGap, numQ: g.num_q, numSkipped: 0,
+    background: divergingColour(g.meanRankGap, max), foreground: divergingText(g.meanRankGap, max),
+  };
+}
+
+export function lareqaView(r: EvalResults, metric: HeatMetric = 'map'): LareqaView {
   const langs = r.counts.languages;
   const { mono, cross, multi } = r.settings;
+  const gaps = Object.values(r.languageBias?.pairs ?? {}).map((g) => Math.abs(g.meanRankGap)).filter(Number.isFinite);
+  const maxGap = gaps.length ? Math.max(...gaps) : 0;
   const rows = langs.map((x): HeatRow => ({
     lang: x,
-    cells: langs.map((y) => (x === y ? cell(mono?.pairs[`${x}-${y}`], x, y, 'mono') : cell(cross?.pairs[`${x}-${y}`], x, y, 'cross'))),
-    multi: cell(multi?.pairs[`${x}-all`], x, 'all', 'multi'),
+    cells: langs.map((y) => (metric === 'rank_gap' ? gapCell(r, x, y, maxGap)
+      : x === y ? cell(mono?.pairs[`${x}-${y}`], x, y, 'mono', metric) : cell(cross?.pairs[`${x}-${y}`], x, y, 'cross', metric))),
+    multi: metric === 'rank_gap' ? null : cell(multi?.pairs[`${x}-all`], x, 'all', 'multi', metric),
     bias: r.languageBias && r.languageBias.byQueryLang[x] !== undefined
       ? { value: r.languageBias.byQueryLang[x]!, numQ: r.languageBias.numQ[x] ?? 0 } : null,
   }));
@@ -118,7 +163,14 @@ export function lareqaView(r: EvalResults): LareqaView {
   const bias = r.languageBias ? { macro: needsTwo ? null : r.languageBias.macro, numLangs: Object.keys(r.languageBias.byQueryLang).length } : null;
   const t = r.description.training;
   const seen = t ? { langs: t.languages, heldOut: t.heldOut, steps: t.steps } : null;
-  return { langs, rows, headlines, bias, seen };
+  const scale = metric === 'rank_gap'
+    ? { gradient: divergingGradient(), min: `−${formatGap(maxGap)}`, max: `+${formatGap(maxGap)}` }
+    : { gradient: heatGradient(), min: '0', max: '1' };
+  return { metric, scale, langs, rows, headlines, bias, seen };
+}
+
+function formatGap(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
 /** Whether a language of the view was seen in its run's training: 'seen', 'held-out', 'unseen' (not in the training data), or null outside a run. */

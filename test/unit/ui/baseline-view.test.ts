@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bm25Model } from '../../../src/core/bm25/search.ts';
 import { evaluateDataset } from '../../../src/core/eval/evaluate.ts';
-import { heatColour, heatText, lareqaView, miraclView, runLines } from '../../../src/ui/baseline-view.ts';
+import { divergingColour, heatColour, heatText, lareqaView, miraclView, runLines } from '../../../src/ui/baseline-view.ts';
 import { toyDataset } from '../store/helpers.ts';
 
 describe('baseline view', () => {
@@ -10,18 +10,33 @@ describe('baseline view', () => {
     const v = lareqaView(r);
     expect(v.langs).toEqual(['de', 'en']);
     const [de, en] = v.rows;
-    expect(de!.cells.map((c) => [c!.setting, c!.candidateLang, c!.map, c!.numQ])).toEqual([
+    expect(de!.cells.map((c) => [c!.setting, c!.candidateLang, c!.value, c!.numQ])).toEqual([
       ['mono', 'de', r.settings.mono!.pairs['de-de']!.map, 1],
       ['cross', 'en', r.settings.cross!.pairs['de-en']!.map, 1],
     ]);
     expect(en!.cells.map((c) => c!.setting)).toEqual(['cross', 'mono']);
-    expect(de!.multi!.map).toBe(r.settings.multi!.pairs['de-all']!.map);
+    expect(de!.multi!.value).toBe(r.settings.multi!.pairs['de-all']!.map);
     expect(en!.bias).toEqual({ value: r.languageBias!.byQueryLang.en, numQ: r.languageBias!.numQ.en });
     expect(v.headlines.map((h) => [h.setting, h.map])).toEqual([
       ['mono', r.settings.mono!.macro.map], ['cross', r.settings.cross!.macro.map], ['multi', r.settings.multi!.macro.map],
     ]);
     expect(v.headlines[1]!.averaging).toContain('2 pairs');
     expect(v.bias).toEqual({ macro: r.languageBias!.macro, numLangs: 2 });
+  });
+
+  it('shows any metric of the table, and the rank gap per pair on a diverging scale', async () => {
+    const r = await evaluateDataset(toyDataset().dataset, bm25Model());
+    const ndcg = lareqaView(r, 'ndcg_cut_10');
+    expect(ndcg.rows[0]!.cells[1]!.value).toBe(r.settings.cross!.pairs['de-en']!.ndcg_cut_10);
+    expect(ndcg.rows[1]!.multi!.value).toBe(r.settings.multi!.pairs['en-all']!.ndcg_cut_10);
+    expect(ndcg.scale).toMatchObject({ min: '0', max: '1' });
+    const gap = lareqaView(r, 'rank_gap');
+    expect(gap.rows[0]!.cells[0]).toBeNull(); // no gap from a language to itself
+    expect(gap.rows[0]!.cells[1]!.value).toBe(r.languageBias!.pairs['de-en']!.meanRankGap);
+    expect(gap.rows[0]!.multi).toBeNull();
+    expect(divergingColour(0, 5)).toBe(divergingColour(0, 0)); // the centre is the neutral colour
+    expect(divergingColour(5, 5)).not.toBe(divergingColour(-5, 5));
+    expect(divergingColour(50, 5)).toBe(divergingColour(5, 5)); // saturates
   });
 
   it('MIRACL results give one nDCG@10 / Recall@100 row per language', async () => {
