@@ -141,8 +141,10 @@ function gapCell(r: EvalResults, x: Lang, y: Lang, max: number): HeatCell | null
   };
 }
 
-export function lareqaView(r: EvalResults, metric: HeatMetric = 'map'): LareqaView {
-  const langs = r.counts.languages;
+/** `order`: the languages in display order (e.g. high-resource first); languages of `r` missing from it follow. */
+export function lareqaView(r: EvalResults, metric: HeatMetric = 'map', order?: readonly Lang[]): LareqaView {
+  const present = r.counts.languages;
+  const langs = order ? [...order.filter((l) => present.includes(l)), ...present.filter((l) => !order.includes(l))] : present;
   const { mono, cross, multi } = r.settings;
   const gaps = Object.values(r.languageBias?.pairs ?? {}).map((g) => Math.abs(g.meanRankGap)).filter(Number.isFinite);
   const maxGap = gaps.length ? Math.max(...gaps) : 0;
