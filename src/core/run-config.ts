@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { LabError } from './errors.ts';
+import { schemaError } from './schema-errors.ts';
 
 export const RUN_CONFIG_VERSION = 1;
 
@@ -153,13 +154,6 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 /** What a user may write: every field with a default may be left out. */
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
-/** `a.b[2].c` from zod's path. */
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
-}
-
 /**
  * Parses a RunConfig from untrusted data (a file, a link, IndexedDB). Throws
  * LabError('invalid-argument') naming the first offending path and listing
@@ -168,10 +162,7 @@ function pathText(path: readonly PropertyKey[]): string {
 export function parseRunConfig(value: unknown, file?: string): RunConfig {
   const r = RunConfigSchema.safeParse(value);
   if (r.success) return r.data;
-  const issues = r.error.issues;
-  const first = issues[0]!;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 4).map((i) => `${pathText(i.path) || '(root)'}: ${i.message}`).join('; ')})` : '';
-  throw new LabError('invalid-argument', `RunConfig: ${first.message}${more}`, { ...(file ? { file } : {}), path: pathText(first.path) || '(root)' });
+  throw schemaError('RunConfig', r.error, file);
 }
 
 /** A complete config from a partial one (defaults filled, then validated). */

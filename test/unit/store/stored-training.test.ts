@@ -27,6 +27,7 @@ import type { HistoryEntry } from '../../../src/core/train/trainer.ts';
 import { GENERATED_MODELS_DIR } from '../../support/mock-hub.ts';
 import { loadXquadR, xquadRPaths } from '../eval/xquad-r.ts';
 import type { Dataset } from '../../../src/core/dataset/types.ts';
+import { checkResults } from '../../../src/core/eval/results-schema.ts';
 
 const LANGS = ['de', 'en', 'zh'];
 let xquad: Dataset;
@@ -85,6 +86,9 @@ describe('stored training runs', () => {
     expect(done.trained).toHaveLength(1);
     expect(done.base![0]!.description.config).toEqual(done.config);
     expect(done.trained![0]!.description.model).toBe('tiny-bert (trained, 6 steps)');
+    // What the page stores passes the schema a share link or an opened file is checked with.
+    expect(checkResults(done.trained![0])).toEqual(done.trained![0]);
+    expect(checkResults(done.base![0])).toEqual(done.base![0]);
     expect(done.trained![0]!.settings.mono!.macro.map).not.toBe(done.base![0]!.settings.mono!.macro.map);
     expect(await loadCheckpoint(db, straight.id)).toBeUndefined(); // a finished run frees its checkpoint
     // The session's weights are trained: another content hash.

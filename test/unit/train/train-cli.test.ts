@@ -5,6 +5,7 @@
  * model that `lab eval` reads back to the same numbers, a resume after
  * SIGTERM that equals the uninterrupted run, and inputs refused before any step.
  */
+import { resultsInFile } from '../../../src/core/eval/results-schema.ts';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,9 @@ describe('lab train', () => {
     expect(res.config.kind).toBe('train');
     expect(res.base).toHaveLength(1);
     expect(res.trained[0]!.settings.multi!.macro.map).not.toBe(res.base[0]!.settings.multi!.macro.map);
+    // The page opens this file: both results objects pass its schema, marked base and trained.
+    expect(resultsInFile(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json').map((x) => x.role)).toEqual(['base', 'trained']);
+    for (const k of ['epoch']) expect(history[0]).toHaveProperty(k);
     const dsFiles = (config.datasets as { shards: { name: string }[] }[])[0]!.shards.map((s) => join(dir, s.name));
     expect(existsSync(join(out, 'model', 'model.safetensors'))).toBe(true);
     const evalOut = join(dir, 'eval.json');
