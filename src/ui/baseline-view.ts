@@ -34,6 +34,9 @@ export interface HeatCell {
   numSkipped: number;
   background: string;
   foreground: string;
+  /** Difference views: '*' when the paired test finds the difference significant, and the test in words. */
+  mark?: string;
+  note?: string;
 }
 
 export interface HeatRow {
@@ -56,6 +59,8 @@ export interface Headline {
 
 export interface LareqaView {
   metric: HeatMetric;
+  /** Set on a difference view (B − A): values are signed differences of `metric`. */
+  difference?: { a: string; b: string };
   /** The colour bar for this metric: a CSS gradient and its two end labels. */
   scale: { gradient: string; min: string; max: string };
   langs: Lang[];

@@ -18,6 +18,13 @@ import { requestPersistence, storageEstimate, type PersistenceState, type Storag
 import { BaselineState } from './baseline-state.svelte.ts';
 import { DenseState } from './dense-state.svelte.ts';
 import { TrainState } from './train/train-state.svelte.ts';
+import type { OpenedResults } from './lab/results-index.ts';
+import { decodeShare, shareFromHash, type ShareSnapshot } from '../core/share/link.ts';
+import { resultsInFile } from '../core/eval/results-schema.ts';
+import { LabError } from '../core/errors.ts';
+
+/** A results JSON with per-query values for all of MIRACL is tens of MB; beyond this it is not a results file. */
+const MAX_RESULTS_FILE_BYTES = 200e6;
 import type { PickedFile } from './files-from-drop.ts';
 import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
 
@@ -44,6 +51,11 @@ export class LabState {
   warnings = $state<DiagnosticJSON[]>([]);
   notice = $state('');
   storage = $state<StorageEstimateInfo>({});
+  /** Results files opened in this page (lab eval / bm25 / train output, or a downloaded results JSON); not stored. */
+  opened = $state<OpenedResults[]>([]);
+  /** The snapshot a share link carried, or why it could not be read. Reading a link stores nothing. */
+  shared = $state<ShareSnapshot | null>(null);
+  sharedError = $state<DiagnosticJSON | null>(null);
   persistence = $state<PersistenceState | 'unknown'>('unknown');
 
   #db: Promise<LabDatabase> | undefined;
@@ -57,7 +69,37 @@ export class LabState {
     return this.#db;
   }
 
+  /** Reads `#share=…` from the page URL (at start and when the fragment changes). */
+  readShareLink(hash: string): void {
+    const text = shareFromHash(hash);
+    this.shared = null;
+    this.sharedError = null;
+    if (text === null) return;
+    try {
+      this.shared = decodeShare(text);
+    } catch (e) {
+      this.sharedError = toDiagnostic(e);
+    }
+  }
+
+  /** Opens results files: each is checked by the results schema; a bad one is named and the others still open. */
+  async openResults(files: File[]): Promise<void> {
+    const errors: DiagnosticJSON[] = [];
+    for (const f of files) {
+      try {
+        if (f.size > MAX_RESULTS_FILE_BYTES) throw new LabError('file-too-large', `is ${(f.size / 1e6).toFixed(0)} MB, over the ${MAX_RESULTS_FILE_BYTES / 1e6} MB a results file may have`, { file: f.name });
+        const found = resultsInFile(await f.text(), f.name);
+        this.opened = [...this.opened, ...found.map((x) => ({ file: f.name, results: x.results, ...(x.role ? { role: x.role } : {}) }))];
+      } catch (e) {
+        errors.push(toDiagnostic(e));
+      }
+    }
+    this.errors = errors;
+    if (!errors.length) this.notice = `Opened ${plural(files.length, 'results file')}: compare them below.`;
+  }
+
   async start(): Promise<void> {
+    if (typeof location !== 'undefined') this.readShareLink(location.hash);
     try {
       this.datasets = await listDatasets(await this.db());
       // Every stored result in one read: the BM25 and the dense views each take theirs.

@@ -20,6 +20,8 @@ import { MetricAccumulator, macroAverage, numRelevant, queryMetrics, RELEVANCE_T
 import { runPoolPass, type PoolJudgments, type PoolQueryResult } from './pool-pass.ts';
 import { AVERAGING_NOTE, type EvalResults, type LanguageBiasResult, type PairResult, type SettingResult } from './results.ts';
 import type { ScoringModel } from './scoring-model.ts';
+import { PerQueryCollector } from './per-query.ts';
+import { EVAL_PROTOCOLS } from './protocols.ts';
 import { ProgressMeter, type Progress } from '../job.ts';
 
 /** Receives one setting's ranked lists, query by query, with the run's qid (TREC export). */
@@ -162,9 +164,11 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
   const judgments = dataset.queries.map((q) => judgmentsIn(dataset, ix, q.id, identity));
   const pool = { ids: dataset.passages.map((p) => p.id), segments, numSegments: L };
 
-  const mono = new PairTable(langs.map((x) => pairKey(x, x)), 'mono', opts.perQuery);
-  const cross = new PairTable(langs.flatMap((x) => langs.filter((y) => y !== x).map((y) => pairKey(x, y))), 'cross', opts.perQuery);
-  const multi = new PairTable(langs.map((x) => pairKey(x, 'all')), 'multi', opts.perQuery);
+  const collector = new PerQueryCollector(dataset.queries, EVAL_PROTOCOLS.lareqa!.headline);
+  const perQuery = withCollector(collector, opts.perQuery);
+  const mono = new PairTable(langs.map((x) => pairKey(x, x)), 'mono', perQuery);
+  const cross = new PairTable(langs.flatMap((x) => langs.filter((y) => y !== x).map((y) => pairKey(x, y))), 'cross', perQuery);
+  const multi = new PairTable(langs.map((x) => pairKey(x, 'all')), 'multi', perQuery);
   const bias = new BiasAccumulator(langs);
 
   const wantSegment = settings.has('mono') || settings.has('cross');
@@ -257,7 +261,16 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
     out.settings.multi = multi.result();
     out.languageBias = bias.result();
   }
+  out.perQuery = collector.result();
   return out;
+}
+
+/** Per-query values go to the results' collector and to the caller's hook, if any. */
+function withCollector(c: PerQueryCollector, hook: EvaluateOptions['perQuery']): NonNullable<EvaluateOptions['perQuery']> {
+  return (setting, pair, queryId, m) => {
+    c.add(pair, queryId, m);
+    hook?.(setting, pair, queryId, m);
+  };
 }
 
 /**
@@ -329,7 +342,8 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
   const run = opts.run;
   if (run && run.setting !== 'mono') throw new LabError('invalid-argument', `MIRACL has only the mono setting, not "${run.setting}"`, {}, 'mono');
   const depth = depthOf(run);
-  const table = new PairTable(dataset.languages.map((x) => pairKey(x, x)), 'mono', opts.perQuery);
+  const collector = new PerQueryCollector(dataset.queries, EVAL_PROTOCOLS.miracl!.headline);
+  const table = new PairTable(dataset.languages.map((x) => pairKey(x, x)), 'mono', withCollector(collector, opts.perQuery));
   let scorerName = '';
   for (const lang of dataset.languages) {
     const queries = Int32Array.from(dataset.queries.flatMap((q, i) => (q.lang === lang ? [i] : [])));
@@ -366,6 +380,7 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
   }
   const out = resultsShell(dataset, model, scorerName, [...dataset.languages], opts.date);
   out.settings.mono = table.result();
+  out.perQuery = collector.result();
   return out;
 }
 

@@ -50,6 +50,11 @@ export const EvalResultsSchema = z.strictObject({
     numQ: langRecord(count),
     pairs: z.record(pairKey, z.strictObject({ meanRankGap: finite, num_q: count })),
   }).optional(),
+  perQuery: z.strictObject({
+    metrics: z.array(z.enum(METRIC_NAMES)).max(METRIC_NAMES.length),
+    queries: langRecord(z.array(z.string().max(1000)).max(1_000_000)),
+    values: z.partialRecord(z.enum(METRIC_NAMES), z.record(pairKey, z.array(score.nullable()).max(1_000_000))),
+  }).optional(),
 });
 
 export const TrainResultsSchema = z.object({

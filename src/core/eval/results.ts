@@ -12,6 +12,7 @@ import { LabError } from '../errors.ts';
 import type { DatasetFormat, Lang } from '../dataset/types.ts';
 import type { RunConfig, Setting } from '../run-config.ts';
 import { METRIC_NAMES, type MetricValues } from './metrics.ts';
+import type { PerQueryValues } from './per-query.ts';
 
 export interface PairResult extends MetricValues {
   /** Judged queries averaged in this cell. */
@@ -67,6 +68,8 @@ export interface EvalResults {
   settings: Partial<Record<Setting, SettingResult>>;
   /** LAReQA data only. */
   languageBias?: LanguageBiasResult;
+  /** Per-query values of the headline measures (per-query.ts): significance tests and drill-down. Left out of share links. */
+  perQuery?: PerQueryValues;
 }
 
 export const AVERAGING_NOTE =

@@ -67,6 +67,19 @@ function checkHosts(c: RunConfig): void {
   }
 }
 
+/** A snapshot of results for a link: per-query values stay behind (they are megabytes; the link shows the heatmaps). */
+export function snapshotOf(config: RunConfig, items: readonly { label: string; results: EvalResults }[]): ShareSnapshot {
+  return {
+    v: 1, config,
+    ...(items.length ? { results: items.map(({ label, results }) => { const { perQuery: _, ...rest } = results; return { label, results: rest }; }) } : {}),
+  };
+}
+
+/** The page URL that opens a snapshot (`base`: the page's origin and path). */
+export function shareUrl(base: string, s: ShareSnapshot): string {
+  return `${base}#${SHARE_PARAM}=${encodeShare(s)}`;
+}
+
 export function encodeShare(s: ShareSnapshot): string {
   const bytes = deflateSync(new TextEncoder().encode(JSON.stringify(s)), { level: 9 });
   const text = toBase64Url(bytes);

@@ -1,0 +1,144 @@
+/**
+ * The lab's views in Debian chromium: a slice of XQuAD-R with its BM25
+ * heatmap, the tiny BERT evaluated, the heatmap's metric control, the
+ * comparison of BM25 and the model (paper-style table with B − A and the
+ * difference heatmap), a results file from `lab bm25` opened and compared,
+ * a share link copied and opened in a fresh browser context (empty storage)
+ * with the same numbers, a hostile link refused without touching storage,
+ * and the dark theme. Screenshots at 900, 1280 and 1920 px are saved as
+ * test artifacts.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generatedRepos, startMockHub, type MockHub } from '../support/mock-hub.ts';
+import { DEFAULT_OUT, GENERATOR_VERSION, makeTinyModels } from '../../scripts/make-tiny-models.ts';
+import { writeXquadSlice } from '../support/xquad-slice.ts';
+import { run as bm25Command } from '../../src/cli/commands/bm25.ts';
+import type { EvalResults } from '../../src/core/eval/results.ts';
+
+let hub: MockHub | undefined;
+let files: string[];
+let cliResults: string;
+
+test.beforeAll(async () => {
+  const version = await readFile(join(DEFAULT_OUT, 'VERSION'), 'utf8').catch(() => '');
+  if (version.trim() !== GENERATOR_VERSION) await makeTinyModels(DEFAULT_OUT);
+  hub = await startMockHub({ repos: generatedRepos() });
+  const dir = mkdtempSync(join(tmpdir(), 'lab-slice-'));
+  files = writeXquadSlice(join(dir, 'data'), { langs: ['de', 'en', 'zh'], articles: 4 }).files;
+  cliResults = join(dir, 'bm25.results.json');
+  const log = console.log;
+  const write = process.stderr.write.bind(process.stderr);
+  console.log = () => {};
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    expect(await bm25Command([...files, '--out', cliResults])).toBe(0);
+  } finally {
+    console.log = log;
+    process.stderr.write = write;
+  }
+});
+test.afterAll(async () => { await hub?.close(); });
+
+async function heatValues(scope: ReturnType<Page['locator']>): Promise<Record<string, number>> {
+  const cells = scope.locator('[data-testid^="heat-"][data-value]');
+  const out: Record<string, number> = {};
+  for (const c of await cells.all()) {
+    const id = (await c.getAttribute('data-testid'))!;
+    const v = await c.getAttribute('data-value');
+    if (v !== null && v !== '') out[id] = Number(v);
+  }
+  return out;
+}
+
+test('metric control, compare with significance, results files, share links in a fresh context, hostile links, themes', async ({ page, browser }, info) => {
+  test.setTimeout(600_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`/?hub=${encodeURIComponent(hub!.url)}`);
+  await page.getByTestId('file-input').setInputFiles(files);
+  await page.getByTestId('import-button').click();
+  await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 120_000 });
+  const card = page.getByTestId('dataset');
+  await expect(card.getByTestId('heatmap')).toHaveCount(1, { timeout: 120_000 });
+
+  // One control switches the heatmap's measure; the cells carry the results object's values.
+  const cli = JSON.parse(readFileSync(cliResults, 'utf8')) as EvalResults;
+  await card.getByTestId('heat-metric').selectOption('recall_10');
+  await expect(card.getByTestId('heat-de-en')).toHaveAttribute('data-value', String(cli.settings.cross!.pairs['de-en']!.recall_10));
+  await card.getByTestId('heat-metric').selectOption('rank_gap');
+  await expect(card.getByTestId('heat-de-en')).toHaveAttribute('data-value', String(cli.languageBias!.pairs['de-en']!.meanRankGap));
+  await card.getByTestId('heat-metric').selectOption('map');
+  // Keyboard: a cell takes focus and its value and query count are read out.
+  await card.getByTestId('heat-de-de').focus();
+  await expect(card.getByTestId('heat-focused')).toContainText(/de queries → de candidates \(mono\): mAP 0\.\d{3} over \d+ queries/);
+  await expect(card.getByTestId('language-groups')).toBeVisible();
+  await expect(card.getByTestId('group-low-mono')).toHaveAttribute('data-value', ''); // de, en, zh are all high-resource by default
+
+  // The tiny model, evaluated.
+  await page.getByTestId('model-id').fill('test-org/tiny-bert');
+  await page.getByTestId('model-revision').fill('main');
+  await page.getByTestId('model-load').click();
+  await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('evaluate-button').click();
+  await expect(page.getByTestId('dense-results')).toHaveCount(1, { timeout: 240_000 });
+
+  // Compare BM25 (A) with the model (B).
+  const panel = page.getByTestId('compare-panel');
+  const optionValue = async (which: string, text: string) => (await panel.getByTestId(which).locator('option', { hasText: text }).first().getAttribute('value'))!;
+  await panel.getByTestId('compare-a').selectOption(await optionValue('compare-a', 'BM25 ·'));
+  await panel.getByTestId('compare-b').selectOption(await optionValue('compare-b', 'tiny-bert'));
+  await panel.getByTestId('compare-run').click();
+  await expect(panel.getByTestId('compare-table')).toBeVisible({ timeout: 120_000 });
+  const denseMono = Number(await page.getByTestId('dense-results').getByTestId('macro-mono').textContent());
+  const delta = await panel.getByTestId('compare-delta-mono').textContent();
+  expect(delta).toMatch(/^[+−]\d\.\d{3}\*?$/);
+  const d = Number(delta!.replace('−', '-').replace('*', ''));
+  expect(Math.abs(d - (denseMono - cli.settings.mono!.macro.map))).toBeLessThan(0.0015);
+  await expect(panel.getByTestId('compare-delta-mono')).toHaveAttribute('title', /paired randomization test over \d+ queries.*p = /);
+  // The difference heatmap: 3 × 3 pairs and the multilingual column.
+  await expect(panel.getByTestId('compare-heatmap').locator('td.cell[data-value]')).toHaveCount(12);
+
+  // A results file written by lab bm25, opened and compared with the page's BM25: no difference at all.
+  await panel.getByTestId('results-file-input').setInputFiles(cliResults);
+  await expect(page.getByTestId('notice')).toContainText('Opened 1 results file');
+  await panel.getByTestId('compare-b').selectOption(await optionValue('compare-b', 'bm25.results.json'));
+  await panel.getByTestId('compare-a').selectOption(await optionValue('compare-a', 'BM25 ·'));
+  await panel.getByTestId('compare-run').click();
+  await expect(panel.getByTestId('compare-delta-mono')).toHaveText('+0.000', { timeout: 60_000 });
+  await expect(panel.getByTestId('compare-delta-mono')).toHaveAttribute('data-significant', 'false');
+
+  // A share link of the BM25 results, opened in a fresh context (no stored data): the same heatmap.
+  const original = await heatValues(card.locator('[data-testid="heatmap"]').first());
+  await card.getByTestId('share-copy').first().click();
+  const url = await card.getByTestId('share-link').first().inputValue();
+  expect(url).toMatch(/#share=[A-Za-z0-9_-]+$/);
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto(url);
+  await expect(other.getByTestId('shared-view')).toBeVisible({ timeout: 60_000 });
+  await expect(other.getByTestId('dataset')).toHaveCount(0);
+  expect(await heatValues(other.getByTestId('shared-view'))).toEqual(original);
+  await other.screenshot({ path: info.outputPath('shared-link.png'), fullPage: true });
+
+  // A hostile link: an error naming the problem; nothing stored changes.
+  await other.goto(url.replace(/#share=.*/, '#share=AAAA$$'));
+  await other.reload();
+  await expect(other.getByTestId('shared-error')).toContainText('base64url');
+  await fresh.close();
+  await page.goto(url.replace(/#share=.*/, '#share=eJyrVkrLz1eyUkpKLFKqBQAhkwS4'));
+  await expect(page.getByTestId('shared-error')).toBeVisible();
+  await expect(page.getByTestId('dataset')).toHaveCount(1);
+
+  // Themes and widths: the dark theme applies; screenshots at three widths for review.
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  for (const width of [900, 1280, 1920]) {
+    await page.setViewportSize({ width, height: 1000 });
+    await page.screenshot({ path: info.outputPath(`lab-${width}.png`), fullPage: true });
+  }
+  await page.getByTestId('theme').selectOption('system');
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
+});
