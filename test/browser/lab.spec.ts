@@ -101,6 +101,21 @@ test('metric control, compare with significance, results files, share links in a
   // The difference heatmap: 3 × 3 pairs and the multilingual column.
   await expect(panel.getByTestId('compare-heatmap').locator('td.cell[data-value]')).toHaveCount(12);
 
+  // Exports: the comparison as Markdown, the heatmap as SVG and PNG, the results as CSV.
+  const saved = async (click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+    return { name: dl.suggestedFilename(), bytes: readFileSync((await dl.path())!) };
+  };
+  const md = await saved(() => panel.getByTestId('compare-markdown').click());
+  expect(md.bytes.toString()).toContain(`| B − A | ${delta} |`);
+  const svg = await saved(() => panel.getByTestId('compare-heatmap').getByTestId('heat-svg').click());
+  expect(svg.name).toMatch(/\.heatmap\.svg$/);
+  expect(svg.bytes.toString()).toMatch(/^<svg xmlns/);
+  const png = await saved(() => card.getByTestId('heat-png').first().click());
+  expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
+  const csv = await saved(() => card.getByTestId('results-csv').first().click());
+  expect(csv.bytes.toString().split('\n')[0]).toMatch(/^model,dataset,setting,query_lang,candidate_lang,map,/);
+
   // A results file written by lab bm25, opened and compared with the page's BM25: no difference at all.
   await panel.getByTestId('results-file-input').setInputFiles(cliResults);
   await expect(page.getByTestId('notice')).toContainText('Opened 1 results file');

@@ -61,3 +61,36 @@ export function macroTable(c: Comparison, names: { a: string; b: string }): { co
     ],
   };
 }
+
+/** The comparison table as Markdown (a paper's notes, a README). */
+export function macroTableMarkdown(c: Comparison, names: { a: string; b: string }): string {
+  const t = macroTable(c, names);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = [
+    `| System | ${t.columns.join(' | ')} |`,
+    `|---|${t.columns.map(() => '---:').join('|')}|`,
+    ...t.rows.map((r, i) => `| ${i === 0 ? 'A' : 'B'}: ${esc(r.name)} | ${t.columns.map((col) => r.values[col]).join(' | ')} |`),
+    `| B − A | ${t.delta.map((d) => d.text).join(' | ')} |`,
+  ];
+  return `${lines.join('\n')}\n\nMacro ${c.metric} per setting; * p < 0.05, paired randomization test over queries (no correction for multiple comparisons).\n`;
+}
+
+/** The comparison table as a LaTeX tabular (booktabs), for a paper's artifact section. */
+export function macroTableLatex(c: Comparison, names: { a: string; b: string }): string {
+  const t = macroTable(c, names);
+  const tex = (s: string) => s.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}');
+  const cell = (s: string) => tex(s.replace('−', '-')).replace(/\*$/, '$^{*}$');
+  return [
+    `\\begin{tabular}{l${'r'.repeat(t.columns.length)}}`,
+    '\\toprule',
+    `System & ${t.columns.map(tex).join(' & ')} \\\\`,
+    '\\midrule',
+    ...t.rows.map((r) => `${tex(r.name)} & ${t.columns.map((col) => cell(r.values[col] ?? '')).join(' & ')} \\\\`),
+    '\\midrule',
+    `$\\Delta$ & ${t.delta.map((d) => cell(d.text)).join(' & ')} \\\\`,
+    '\\bottomrule',
+    '\\end{tabular}',
+    `% macro ${c.metric}; $^{*}$ p < 0.05, paired randomization test over queries`,
+    '',
+  ].join('\n');
+}

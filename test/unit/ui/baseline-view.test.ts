@@ -67,3 +67,15 @@ describe('baseline view', () => {
     expect(runLines(per, 'multi', 1)).toBe(5);
   });
 });
+
+describe('heatmap SVG', () => {
+  it('draws every cell with its value and escapes names', async () => {
+    const { heatmapSvg } = await import('../../../src/ui/lab/heatmap-svg.ts');
+    const r = await evaluateDataset(toyDataset().dataset, bm25Model());
+    const svg = heatmapSvg(lareqaView(r), 'BM25 <toy> & co');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('BM25 &lt;toy&gt; &amp; co');
+    expect(svg.match(/<rect x=/g)).toHaveLength(2 * 2 + 2); // four pairs and two multilingual cells
+    expect(svg).toContain(`>${r.settings.cross!.pairs['de-en']!.map.toFixed(3)}<`);
+  });
+});
