@@ -197,7 +197,8 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
     const rels = [...r.judged.rels, ...missing];
     const ranks = [...r.poolRanks, ...missing.map(() => Infinity)];
     multi.add(pairKey(langs[x]!, 'all'), dataset.queries[r.query]!.id, rels, ranks);
-    bias.add(x, r, segments);
+    const rd = bias.add(x, r, segments);
+    if (rd !== undefined) collector.addRankDistance(dataset.queries[r.query]!.id, rd);
   };
   const emitRun = (r: PoolQueryResult): void => {
     if (!run) return;
@@ -290,7 +291,8 @@ class BiasAccumulator {
     this.gapSum = new Float64Array(L * L);
     this.gapCount = new Float64Array(L * L);
   }
-  add(x: number, r: PoolQueryResult, segments: Int32Array): void {
+  /** Adds one query; returns its rank distance (undefined when it has no relevant candidate in the pool). */
+  add(x: number, r: PoolQueryResult, segments: Int32Array): number | undefined {
     const L = this.langs.length;
     const best = new Float64Array(L).fill(Infinity);
     let lo = Infinity;
@@ -303,15 +305,16 @@ class BiasAccumulator {
       lo = Math.min(lo, rank);
       hi = Math.max(hi, rank);
     }
-    if (lo === Infinity) return;
+    if (lo === Infinity) return undefined;
     this.rdSum[x]! += hi - lo;
     this.rdCount[x]!++;
-    if (best[x] === Infinity) return;
+    if (best[x] === Infinity) return hi - lo;
     for (let y = 0; y < L; y++) {
       if (y === x || best[y] === Infinity) continue;
       this.gapSum[x * L + y]! += best[y]! - best[x]!;
       this.gapCount[x * L + y]!++;
     }
+    return hi - lo;
   }
   result(): LanguageBiasResult {
     const L = this.langs.length;

@@ -17,12 +17,15 @@ export interface PerQueryValues {
   metrics: MetricName[];
   queries: Record<Lang, string[]>;
   values: Partial<Record<MetricName, Record<string, (number | null)[]>>>;
+  /** LAReQA: each query's rank distance in the multilingual pool (worst − best rank of its relevant candidates). */
+  rankDistance?: Record<Lang, (number | null)[]>;
 }
 
 const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 
 export class PerQueryCollector {
   private readonly index = new Map<string, number>();
+  private readonly langOf = new Map<string, Lang>();
   private readonly queries: Record<Lang, string[]> = {};
   private readonly values: Partial<Record<MetricName, Record<string, (number | null)[]>>> = {};
 
@@ -30,6 +33,7 @@ export class PerQueryCollector {
     for (const q of queries) {
       const list = (this.queries[q.lang] ??= []);
       this.index.set(q.id, list.length);
+      this.langOf.set(q.id, q.lang);
       list.push(q.id);
     }
     for (const m of metrics) this.values[m] = {};
@@ -47,8 +51,19 @@ export class PerQueryCollector {
     }
   }
 
+  private rankDistance: Record<Lang, (number | null)[]> | undefined;
+
+  addRankDistance(queryId: string, rd: number): void {
+    const i = this.index.get(queryId);
+    if (i === undefined) return;
+    const lang = this.langOf.get(queryId);
+    if (!lang) return;
+    this.rankDistance ??= {};
+    (this.rankDistance[lang] ??= new Array<number | null>(this.queries[lang]!.length).fill(null))[i] = rd;
+  }
+
   result(): PerQueryValues {
-    return { metrics: [...this.metrics], queries: this.queries, values: this.values };
+    return { metrics: [...this.metrics], queries: this.queries, values: this.values, ...(this.rankDistance ? { rankDistance: this.rankDistance } : {}) };
   }
 }
 

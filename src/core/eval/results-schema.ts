@@ -54,6 +54,7 @@ export const EvalResultsSchema = z.strictObject({
     metrics: z.array(z.enum(METRIC_NAMES)).max(METRIC_NAMES.length),
     queries: langRecord(z.array(z.string().max(1000)).max(1_000_000)),
     values: z.partialRecord(z.enum(METRIC_NAMES), z.record(pairKey, z.array(score.nullable()).max(1_000_000))),
+    rankDistance: langRecord(z.array(finite.nullable()).max(1_000_000)).optional(),
   }).optional(),
 });
 

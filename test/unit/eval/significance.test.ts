@@ -57,6 +57,9 @@ describe('paired randomization test', () => {
     const judged = cell.filter((v): v is number => v !== null);
     expect(judged).toHaveLength(bm25.settings.cross!.pairs['de-en']!.num_q);
     expect(judged.reduce((a, b) => a + b, 0) / judged.length).toBeCloseTo(bm25.settings.cross!.pairs['de-en']!.map, 5);
+    // Per-query rank distances average to the results' rank distance per query language.
+    const rd = bm25.perQuery!.rankDistance!.de!.filter((v): v is number => v !== null);
+    expect(rd.reduce((x, y) => x + y, 0) / rd.length).toBeCloseTo(bm25.languageBias!.byQueryLang.de!, 9);
     // A weaker "system": every query's value halved.
     const weaker = structuredClone(bm25.perQuery!);
     weaker.values.map!['de-en'] = cell.map((v) => (v === null ? null : v / 2));
