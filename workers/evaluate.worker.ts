@@ -11,6 +11,8 @@ import type { Setting } from '../src/core/run-config.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
 import { baselineQrelsBlob, baselineRunBlob, runBaseline } from '../src/store/baseline.ts';
 import { JobHost } from './job-host.ts';
+import { queryTexts, searchStoredBm25, type SearchRequest } from '../src/store/search.ts';
+import type { SearchResult } from '../src/core/eval/search.ts';
 import type { Outcome, Progress } from './protocol.ts';
 
 let db: Promise<LabDatabase> | undefined;
@@ -35,6 +37,16 @@ const api = {
   /** The qrels matching that setting's run (quick: no ranking, so it does not wait for a running job). */
   async exportQrels(source: string | Dataset, setting: Setting): Promise<Outcome<Blob>> {
     return outcomeOf(async () => baselineQrelsBlob(await database(), source, setting));
+  },
+
+  /** One query (a dataset query or free text) against a stored dataset's pool with BM25: the explorer, the drill-down. */
+  async search(req: SearchRequest): Promise<Outcome<SearchResult>> {
+    return outcomeOf(async () => searchStoredBm25(await database(), req));
+  },
+
+  /** Texts of some of a stored dataset's queries. */
+  async queryTexts(datasetId: string, ids: string[]): Promise<Outcome<{ id: string; lang: string; text: string }[]>> {
+    return outcomeOf(async () => queryTexts(await database(), datasetId, ids));
   },
 
   cancel(): void {

@@ -31,6 +31,9 @@ import type { TrainRunRecord } from '../src/store/schema.ts';
 import { storageEstimate } from '../src/store/storage-info.ts';
 import { LabError } from '../src/core/errors.ts';
 import { JobHost } from './job-host.ts';
+import { searchStoredDense, type SearchRequest } from '../src/store/search.ts';
+import type { SearchResult } from '../src/core/eval/search.ts';
+import type { Tokenization } from '../src/core/run-config.ts';
 import type { DenseEvalRequest, DenseEvalResult, EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress, TrainEvent } from './protocol.ts';
 
 // Vite copies the .wasm files and gives their URLs (PLATFORM.md). The page is
@@ -194,6 +197,23 @@ const api = {
       if (evals.busy) throw new LabError('invalid-argument', 'an evaluation is using the model', {}, 'wait for it or cancel it');
       return trainRun(runId, active ?? (await ensureBackend('auto')), ctl.signal, emit);
     }, onEvent);
+  },
+
+  /** One query against a stored dataset's pool with the loaded model (pool embeddings from the cache an evaluation filled). */
+  search(req: SearchRequest, tokenization: Tokenization | undefined, onProgress: (p: Progress) => void, modelHash?: string): Promise<Outcome<SearchResult & { model: string }>> {
+    return outcomeOf(async () => {
+      idleModel();
+      // A drill-down into a model's results must rank with that model, not whichever is loaded now.
+      if (modelHash && session.loaded && session.contentHash !== modelHash) {
+        throw new LabError('invalid-argument', `the loaded model (${session.info().label}) is not the model these results are of`, {}, 'load that model to see its rankings');
+      }
+      const a = active ?? (await ensureBackend('auto'));
+      // The Evaluate form's defaults, so a search after an evaluation finds its cached pool embeddings.
+      const info = session.info();
+      const tok = tokenization ?? { maxLength: info.maxLength, queryPrefix: info.prompts.query ?? '', passagePrefix: info.prompts.passage ?? info.prompts.document ?? '' };
+      const r = await searchStoredDense(await db(), session, req, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
+      return { ...r, model: info.label };
+    });
   },
 
   /** Asks the running training to stop after its current step, with a checkpoint. */

@@ -8,6 +8,8 @@ import type { EvaluateWorkerApi } from '../../workers/evaluate.worker.ts';
 import type { Outcome, Progress } from '../../workers/protocol.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import type { Setting } from '../core/run-config.ts';
+import type { SearchRequest } from '../store/search.ts';
+import type { SearchResult } from '../core/eval/search.ts';
 
 
 export interface EvalActivity {
@@ -53,4 +55,14 @@ export function exportQrels(datasetId: string, setting: Setting): Promise<Outcom
 /** Cancels the running evaluation or export; it then resolves with a 'cancelled' error and stores nothing. */
 export async function cancelEvaluation(): Promise<void> {
   await remote?.cancel();
+}
+
+/** BM25 search of one query over a stored dataset (explorer, drill-down). */
+export function searchBm25(req: SearchRequest): Promise<Outcome<SearchResult>> {
+  return worker().search(req);
+}
+
+/** Texts of some of a stored dataset's queries. */
+export function queryTexts(datasetId: string, ids: string[]): Promise<Outcome<{ id: string; lang: string; text: string }[]>> {
+  return worker().queryTexts(datasetId, ids);
 }

@@ -85,6 +85,36 @@ test('metric control, compare with significance, results files, share links in a
   await page.getByTestId('evaluate-button').click();
   await expect(page.getByTestId('dense-results')).toHaveCount(1, { timeout: 240_000 });
 
+  // Drill-down: a cell lists its worst queries (as the results' per-query values say), a query opens its ranking.
+  await card.locator('[data-testid="heatmap"]').first().getByTestId('heat-de-en').click();
+  const drill = card.getByTestId('drill-down').first();
+  await expect(drill).toHaveAttribute('data-pair', 'de-en');
+  const worst = drill.getByTestId('drill-query');
+  await expect(worst).toHaveCount(10);
+  const cliDeEn = cli.perQuery!.values.map!['de-en']!.filter((v): v is number => v !== null).sort((x, y) => x - y);
+  expect(Number(await worst.first().getAttribute('data-value'))).toBe(cliDeEn[0]);
+  await expect(worst.first().locator('button')).not.toHaveText(/^de\//, { timeout: 30_000 }); // the query's text, not its id
+  await worst.first().locator('button').click();
+  const ranking = drill.getByTestId('drill-ranking');
+  await expect(ranking.getByTestId('hit')).toHaveCount(5, { timeout: 60_000 });
+  for (const h of await ranking.getByTestId('hit').all()) expect(await h.getAttribute('data-lang')).toBe('en');
+  await expect(ranking.getByTestId('relevant-ranks')).toContainText('(en)');
+  const counts = JSON.parse((await drill.getByTestId('drill-histogram').getAttribute('data-counts'))!) as number[];
+  expect(counts.reduce((x, y) => x + y, 0)).toBe(cli.perQuery!.rankDistance!.de!.filter((v) => v !== null).length);
+  await drill.getByTestId('drill-close').click();
+
+  // Explore: one question, BM25 and the loaded model side by side, then only Chinese candidates.
+  const explorer = page.getByTestId('explorer');
+  await explorer.getByTestId('explore-text').fill('Wie viele Punkte erzielten die Broncos?');
+  await explorer.getByTestId('explore-lang').selectOption('de');
+  await explorer.getByTestId('explore-search').click();
+  await expect(explorer.getByTestId('explore-bm25').getByTestId('hit')).toHaveCount(10, { timeout: 60_000 });
+  await expect(explorer.getByTestId('explore-dense').getByTestId('hit')).toHaveCount(10, { timeout: 60_000 });
+  await explorer.getByTestId('explore-only-zh').check();
+  await explorer.getByTestId('explore-search').click();
+  await expect.poll(async () => (await explorer.getByTestId('explore-bm25').getByTestId('hit').evaluateAll((hs) => hs.map((h) => h.getAttribute('data-lang')))).join(','), { timeout: 60_000 })
+    .toBe(new Array(10).fill('zh').join(','));
+
   // Compare BM25 (A) with the model (B).
   const panel = page.getByTestId('compare-panel');
   const optionValue = async (which: string, text: string) => (await panel.getByTestId(which).locator('option', { hasText: text }).first().getAttribute('value'))!;

@@ -89,3 +89,28 @@ export function alignedValues(a: PerQueryValues, b: PerQueryValues, metric: Metr
   });
   return out;
 }
+
+/** The n lowest values of a pair (ties by query order), with their query ids: the drill-down's worst queries. */
+export function worstQueries(pq: PerQueryValues, metric: MetricName, pair: string, n: number): { id: string; value: number }[] {
+  const values = pq.values[metric]?.[pair];
+  const ids = pq.queries[pair.slice(0, pair.indexOf('-'))];
+  if (!values || !ids) return [];
+  return values.flatMap((v, i) => (v === null || v === undefined ? [] : [{ id: ids[i]!, value: v, i }]))
+    .sort((a, b) => a.value - b.value || a.i - b.i).slice(0, n).map(({ id, value }) => ({ id, value }));
+}
+
+export interface Histogram {
+  /** bins + 1 edges; bin i holds edges[i] <= v < edges[i + 1] (the last bin includes its upper edge). */
+  edges: number[];
+  counts: number[];
+}
+
+/** Equal-width histogram from 0 to the largest value (rank distances are ≥ 0). */
+export function histogram(values: readonly (number | null)[], bins: number): Histogram {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
+  const max = v.length ? Math.max(...v) : 0;
+  const width = max > 0 ? max / bins : 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const x of v) counts[Math.min(bins - 1, Math.floor(x / width))]!++;
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => i * width), counts };
+}

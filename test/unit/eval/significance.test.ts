@@ -97,3 +97,16 @@ describe('compareResults', () => {
     expect(u.cells['cross:de-en']!.test).toBeNull();
   }, 120_000);
 });
+
+describe('drill-down helpers', () => {
+  it('worst queries of a pair, and a histogram of rank distances', async () => {
+    const { worstQueries, histogram } = await import('../../../src/core/eval/per-query.ts');
+    const pq = { metrics: ['map' as const], queries: { de: ['a', 'b', 'c', 'd'] }, values: { map: { 'de-en': [0.5, null, 0.1, 0.1] } } };
+    expect(worstQueries(pq, 'map', 'de-en', 2)).toEqual([{ id: 'c', value: 0.1 }, { id: 'd', value: 0.1 }]);
+    expect(worstQueries(pq, 'map', 'de-zh', 2)).toEqual([]);
+    const h = histogram([0, 1, 2, 3, 4, null, 10], 5);
+    expect(h.edges).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(h.counts).toEqual([2, 2, 1, 0, 1]);
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(6);
+  });
+});
