@@ -31,7 +31,8 @@ import type { TrainRunRecord } from '../src/store/schema.ts';
 import { storageEstimate } from '../src/store/storage-info.ts';
 import { LabError } from '../src/core/errors.ts';
 import { JobHost } from './job-host.ts';
-import { searchStoredDense, type SearchRequest } from '../src/store/search.ts';
+import { mapStoredDataset, searchStoredDense, type SearchRequest } from '../src/store/search.ts';
+import type { EmbeddingMap, ProjectionMethod } from '../src/core/eval/projection.ts';
 import type { SearchResult } from '../src/core/eval/search.ts';
 import type { Tokenization } from '../src/core/run-config.ts';
 import type { DenseEvalRequest, DenseEvalResult, EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress, TrainEvent } from './protocol.ts';
@@ -213,6 +214,18 @@ const api = {
       const tok = tokenization ?? { maxLength: info.maxLength, queryPrefix: info.prompts.query ?? '', passagePrefix: info.prompts.passage ?? info.prompts.document ?? '' };
       const r = await searchStoredDense(await db(), session, req, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
       return { ...r, model: info.label };
+    });
+  },
+
+  /** A 2-D map (PCA or UMAP) of a sample of a stored dataset's candidates by the loaded model. */
+  embeddingMap(datasetId: string, method: ProjectionMethod, onProgress: (p: Progress) => void): Promise<Outcome<EmbeddingMap & { model: string }>> {
+    return outcomeOf(async () => {
+      idleModel();
+      const a = active ?? (await ensureBackend('auto'));
+      const info = session.info();
+      const tok = { maxLength: info.maxLength, queryPrefix: info.prompts.query ?? '', passagePrefix: info.prompts.passage ?? info.prompts.document ?? '' };
+      const m = await mapStoredDataset(await db(), session, datasetId, method, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
+      return { ...m, model: info.label };
     });
   },
 

@@ -9,6 +9,7 @@ import type { EvalResults } from '../core/eval/results.ts';
 import type { DiagnosticJSON } from '../core/errors.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import type { HistoryEntry, TrainerCheckpoint } from '../core/train/trainer.ts';
+import type { EmbeddingMap } from '../core/eval/projection.ts';
 
 /** What the user sees of one shard (no bytes): kept on the shard and, per dataset, on the dataset. */
 export interface ShardMeta {
@@ -103,6 +104,8 @@ export interface TrainRunRecord {
   /** Results objects of the evaluation datasets, before and after training (each carries the RunConfig). */
   base?: EvalResults[];
   trained?: EvalResults[];
+  /** 2-D maps (PCA, UMAP) of a sample of the first evaluation dataset's candidates, by the base and the trained model. */
+  maps?: { base: EmbeddingMap[]; trained?: EmbeddingMap[] };
   createdAt: number;
   updatedAt: number;
 }

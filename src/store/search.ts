@@ -9,6 +9,7 @@ import { LabError } from '../core/errors.ts';
 import type { Dataset, Lang } from '../core/dataset/types.ts';
 import { bm25Model } from '../core/bm25/search.ts';
 import { embedDataset } from '../core/eval/dense.ts';
+import { embeddingMap, type EmbeddingMap, type ProjectionMethod } from '../core/eval/projection.ts';
 import { denseModel, type DenseBackend } from '../core/eval/scoring-model.ts';
 import { searchPool, singleQueryDataset, type SearchOptions, type SearchResult } from '../core/eval/search.ts';
 import type { JobControl } from '../core/job.ts';
@@ -68,4 +69,15 @@ export async function queryTexts(db: LabDatabase, datasetId: string, ids: readon
   const want = new Set(ids);
   const byId = new Map(d.queries.filter((q) => want.has(q.id)).map((q) => [q.id, { id: q.id, lang: q.lang, text: q.text }]));
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A 2-D map of a sample of a stored dataset's candidates, by the loaded model (pool embeddings through the cache). */
+export async function mapStoredDataset(db: LabDatabase, session: ModelSession, datasetId: string, method: ProjectionMethod, o: DenseSearchOptions & { perLang?: number; seed?: number }): Promise<EmbeddingMap> {
+  const full = await dataset(db, datasetId);
+  const model = { ...session.textModel(), maxLength: o.tokenization.maxLength };
+  const emb = await embedDataset(model, { ...full, queries: [] }, {
+    tokenization: o.tokenization, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.cache ? { cache: { store: o.cache, modelHash: session.contentHash, datasetHash: datasetId } } : {}),
+  });
+  return embeddingMap(emb.passages, full.passages.map((p) => ({ id: p.id, lang: p.lang, text: p.text })), { method, perLang: o.perLang ?? 100, seed: o.seed ?? 42 });
 }

@@ -17,6 +17,7 @@ import type { Dataset } from '../core/dataset/types.ts';
 import { asTrainConfig, cutToSplit, prepareTrainingData, runTraining, trainerOptions, type TrainingData, type TrainRunConfig } from '../core/train/run.ts';
 import { Trainer, type HistoryEntry } from '../core/train/trainer.ts';
 import type { TrainingPool } from '../core/train/pool.ts';
+import { embeddingMap, type EmbeddingMap } from '../core/eval/projection.ts';
 import type { LabDatabase } from './db.ts';
 import { loadDataset } from './datasets.ts';
 import type { IdbEmbeddingCache } from './embedding-cache.ts';
@@ -111,9 +112,13 @@ export async function createStoredRun(db: LabDatabase, session: ModelSession, re
   return run;
 }
 
-async function evaluateAll(session: ModelSession, run: TrainRunRecord, sets: Dataset[], pool: TrainingPool, which: 'base' | 'trained', o: StoredTrainingOptions): Promise<EvalResults[]> {
+/** Points per language in a run's embedding maps: enough to see clusters, small enough to store with the run. */
+export const MAP_POINTS_PER_LANGUAGE = 100;
+
+async function evaluateAll(session: ModelSession, run: TrainRunRecord, sets: Dataset[], pool: TrainingPool, which: 'base' | 'trained', o: StoredTrainingOptions): Promise<{ results: EvalResults[]; maps: EmbeddingMap[] }> {
   const config = run.config;
   const out: EvalResults[] = [];
+  let maps: EmbeddingMap[] = [];
   for (const [i, ds] of sets.entries()) {
     const ref = config.datasets[i]!;
     const r = await session.evaluate(ds, {
@@ -127,8 +132,13 @@ async function evaluateAll(session: ModelSession, run: TrainRunRecord, sets: Dat
     r.results.description.params.trainRun = run.id;
     r.results.description.training = { languages: pool.languages, heldOut: pool.heldOut, steps: which === 'base' ? 0 : run.step };
     out.push(r.results);
+    // The first evaluation dataset's candidates as maps (the same sample before and after training).
+    if (i === 0 && ds.passages.length > 2) {
+      const items = ds.passages.map((p) => ({ id: p.id, lang: p.lang, text: p.text }));
+      maps = (['pca', 'umap'] as const).map((method) => embeddingMap(r.embeddings.passages, items, { method, perLang: MAP_POINTS_PER_LANGUAGE, seed: config.seed }));
+    }
   }
-  return out;
+  return { results: out, maps };
 }
 
 /**
@@ -154,7 +164,8 @@ export async function runStoredTraining(db: LabDatabase, session: ModelSession, 
   try {
     if (!run.base) {
       throwIfCancelled(o.signal, 'training');
-      run = await updateRun(db, runId, { base: await evaluateAll(session, run, evalSets, data.pool, 'base', o) });
+      const base = await evaluateAll(session, run, evalSets, data.pool, 'base', o);
+      run = await updateRun(db, runId, { base: base.results, maps: { base: base.maps } });
     }
     await session.markTrained(`${runId}:running`);
     const end = await runTraining(trainer, model, data, config, o.scorer, {
@@ -167,7 +178,7 @@ export async function runStoredTraining(db: LabDatabase, session: ModelSession, 
     run = await getRun(db, runId);
     const trained = await evaluateAll(session, run, evalSets, data.pool, 'trained', o);
     run = await updateRun(db, runId, {
-      status: 'done', trained, ...(end.kind === 'stopped-early' ? { stoppedEarly: { step: end.step, bestLoss: end.bestLoss } } : {}),
+      status: 'done', trained: trained.results, maps: { base: run.maps?.base ?? [], trained: trained.maps }, ...(end.kind === 'stopped-early' ? { stoppedEarly: { step: end.step, bestLoss: end.bestLoss } } : {}),
     });
     await dropCheckpoint(db, runId);
     return run;

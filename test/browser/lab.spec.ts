@@ -115,6 +115,17 @@ test('metric control, compare with significance, results files, share links in a
   await expect.poll(async () => (await explorer.getByTestId('explore-bm25').getByTestId('hit').evaluateAll((hs) => hs.map((h) => h.getAttribute('data-lang')))).join(','), { timeout: 60_000 })
     .toBe(new Array(10).fill('zh').join(','));
 
+  // The embedding map of the pool by the loaded model: points of every language, texts on hover.
+  await explorer.getByTestId('map-pca').click();
+  const map = explorer.getByTestId('embedding-map');
+  await expect(map).toHaveAttribute('data-method', 'pca', { timeout: 60_000 });
+  expect(Number(await map.getAttribute('data-points'))).toBeGreaterThanOrEqual(3 * 50);
+  expect(new Set(await map.locator('circle').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-lang'))))).toEqual(new Set(['de', 'en', 'zh']));
+  await map.locator('circle').last().dispatchEvent('mouseenter');
+  await expect(map.getByTestId('map-hover')).toContainText(/^(de|en|zh): ./);
+  await explorer.getByTestId('map-umap').click();
+  await expect(map).toHaveAttribute('data-method', 'umap', { timeout: 120_000 });
+
   // Compare BM25 (A) with the model (B).
   const panel = page.getByTestId('compare-panel');
   const optionValue = async (which: string, text: string) => (await panel.getByTestId(which).locator('option', { hasText: text }).first().getAttribute('value'))!;

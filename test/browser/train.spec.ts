@@ -107,6 +107,9 @@ test('starts a run in the worker, pauses, survives a reload, resumes, finishes, 
     await expect(side.getByTestId('heat-training-legend')).toContainText('held out (vi)');
   }
   if (process.env.UPDATE_SCREENSHOT) await page.getByTestId('train-run').screenshot({ path: 'docs/train-results.png' });
+  // Embedding maps of the same candidates before and after training, PCA and UMAP.
+  await page.getByTestId('train-maps').locator('summary').click();
+  await expect(page.getByTestId('train-maps').getByTestId('embedding-map')).toHaveCount(4);
   const map = async (side: typeof base) => Number(await side.getByTestId('heat-de-de').getAttribute('data-value'));
   expect(await map(trained)).not.toBe(await map(base));
 

@@ -91,6 +91,10 @@ describe('stored training runs', () => {
     expect(checkResults(done.base![0])).toEqual(done.base![0]);
     expect(done.trained![0]!.settings.mono!.macro.map).not.toBe(done.base![0]!.settings.mono!.macro.map);
     expect(await loadCheckpoint(db, straight.id)).toBeUndefined(); // a finished run frees its checkpoint
+    // Maps of the same candidate sample before and after training, by PCA and UMAP.
+    expect(done.maps!.base.map((m) => m.method)).toEqual(['pca', 'umap']);
+    expect(done.maps!.trained!.map((m) => m.points.map((p) => p.id))).toEqual(done.maps!.base.map((m) => m.points.map((p) => p.id)));
+    expect(done.maps!.trained![0]!.points[0]!.x).not.toBe(done.maps!.base[0]!.points[0]!.x);
     // The session's weights are trained: another content hash.
     expect(s1.holdsWeightsOf(straight.model.contentHash)).toBe(true);
     expect(s1.contentHash).not.toBe(straight.model.contentHash);
