@@ -26,9 +26,23 @@ export const BackendSchema = z.enum(['webgpu', 'wasm', 'cpu']);
 export const BackendPreferenceSchema = z.enum(['auto', 'webgpu', 'wasm', 'cpu']).describe('auto: WebGPU on a hardware adapter, else wasm, else cpu');
 export const PoolingSchema = z.enum(['mean', 'cls']);
 
+/** Hosts a remote input may be fetched from: https anywhere, http only on this machine (a local server). */
+export function isAllowedRemote(u: string): boolean {
+  let url: URL;
+  try { url = new URL(u); } catch { return false; }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]');
+}
+
+const remoteUrl = z.string().max(2000).refine(isAllowedRemote, 'an https URL without credentials (http only for localhost)');
+
 export const DatasetRefSchema = z.strictObject({
   name: z.string().min(1).max(200).describe('display name; the shards are what identifies the dataset'),
-  shards: z.array(z.strictObject({ name: z.string().min(1).max(1000), sha256 })).min(1).max(10_000)
+  shards: z.array(z.strictObject({
+    name: z.string().min(1).max(1000), sha256,
+    url: remoteUrl.optional().describe('where the shard can be fetched (a share link offers to, after the user confirms; the bytes must have the SHA-256)'),
+  })).min(1).max(10_000)
     .describe('the files, by the SHA-256 of their bytes as stored'),
   split: z.enum(['all', 'train', 'validation', 'test']).default('all').describe('seeded split by parallel group / article (all = no split)'),
 });

@@ -198,3 +198,51 @@ test('metric control, compare with significance, results files, share links in a
   await page.getByTestId('theme').selectOption('system');
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
 });
+
+test('a link naming remote shards fetches them only after the user confirms, checks their SHA-256, and imports them', async ({ page }) => {
+  const { createServer } = await import('node:http');
+  const { createHash } = await import('node:crypto');
+  const { basename } = await import('node:path');
+  const { encodeShare } = await import('../../src/core/share/link.ts');
+  const { makeRunConfig } = await import('../../src/core/run-config.ts');
+  const bodies = new Map(files.map((f) => [`/${basename(f)}`, readFileSync(f)]));
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const body = req.url === '/zh.json' ? Buffer.from('tampered') : bodies.get(req.url ?? '');
+    if (!body) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'access-control-allow-origin': '*', 'content-type': 'application/json', 'content-length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const shardsOf = (names: string[]) => names.map((n) => {
+      const body = readFileSync(files.find((f) => basename(f) === n)!);
+      return { name: n, sha256: createHash('sha256').update(body).digest('hex'), url: `${origin}/${n}` };
+    });
+    const link = (names: string[]) => `/#share=${encodeShare({ v: 1, config: makeRunConfig({ version: 1, kind: 'bm25', model: { source: 'bm25' }, backend: 'cpu', datasets: [{ name: 'remote slice', shards: shardsOf(names) }] }) })}`;
+
+    await page.goto(link(['de.json', 'en.json']));
+    await expect(page.getByTestId('shared-shard')).toHaveCount(2);
+    expect(requests).toEqual([]); // nothing fetched before the user asks
+    await page.getByTestId('shared-check').click();
+    await expect(page.getByTestId('shared-shard-size').first()).toContainText(/kB|MB/);
+    expect(requests.every((r) => r.startsWith('HEAD '))).toBe(true);
+    await page.getByTestId('shared-fetch').click();
+    await expect(page.getByTestId('pending-file')).toHaveCount(2, { timeout: 60_000 });
+    await page.getByTestId('import-button').click();
+    await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 120_000 });
+    await expect(page.getByTestId('dataset')).toHaveCount(1);
+
+    // A server that serves other bytes than the link records: refused, nothing added.
+    await page.goto(link(['zh.json']));
+    await expect(page.getByTestId('shared-shard')).toHaveCount(1);
+    await page.getByTestId('shared-check').click();
+    await page.getByTestId('shared-fetch').click();
+    await expect(page.getByTestId('shared-fetch-error')).toContainText('the link records');
+    await expect(page.getByTestId('pending-file')).toHaveCount(0);
+  } finally {
+    server.close();
+  }
+});

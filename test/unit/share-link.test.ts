@@ -88,3 +88,25 @@ describe('share links', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => onlyLabErrors(() => decodeShare(link(v)))), { numRuns: 300 });
   });
 });
+
+describe('remote inputs of a link', () => {
+  it('lists shards with URLs once, refuses other hosts and credentials, and checks the bytes', async () => {
+    const { remoteShards, verifyRemote } = await import('../../src/core/share/remote.ts');
+    const { sha256Hex } = await import('../../src/core/io/sha256.ts');
+    const bytes = new TextEncoder().encode('{"data": []}');
+    const sha = await sha256Hex(bytes);
+    const shard = { name: 'de.json', sha256: sha, url: 'https://data.example/de.json' };
+    const c = makeRunConfig({
+      version: 1, kind: 'bm25', model: { source: 'bm25' }, backend: 'cpu',
+      datasets: [{ name: 'a', shards: [shard, { name: 'en.json', sha256: 'b'.repeat(64) }] }, { name: 'b', shards: [shard] }],
+    });
+    expect(remoteShards(c)).toEqual([{ dataset: 'a', ...shard }]);
+    await expect(verifyRemote(remoteShards(c)[0]!, bytes)).resolves.toBeUndefined();
+    await expect(verifyRemote(remoteShards(c)[0]!, new TextEncoder().encode('other'))).rejects.toThrow(/not the .* the link records/);
+    const withUrl = (url: string) => () => makeRunConfig({ version: 1, kind: 'bm25', model: { source: 'bm25' }, backend: 'cpu', datasets: [{ name: 'a', shards: [{ ...shard, url }] }] });
+    expect(withUrl('http://data.example/de.json')).toThrow(/https URL/);
+    expect(withUrl('https://user:pw@data.example/de.json')).toThrow(/without credentials/);
+    expect(withUrl('javascript:alert(1)')).toThrow(/https URL/);
+    expect(withUrl('http://127.0.0.1:8000/de.json')).not.toThrow();
+  });
+});
