@@ -48,6 +48,8 @@ const WASM_PATHS = {
 let backend: Promise<ActiveBackend> | undefined;
 let active: ActiveBackend | undefined;
 const session = new ModelSession(() => active ?? { backend: 'cpu', reason: 'no backend yet' });
+/** A second model the explorer ranks with beside the loaded one (e.g. the base model a run was trained from). */
+const reference = new ModelSession(() => active ?? { backend: 'cpu', reason: 'no backend yet' });
 const modelCache = new IdbModelCache();
 const embeddings = new IdbEmbeddingCache();
 let labDb: Promise<LabDatabase> | undefined;
@@ -201,19 +203,33 @@ const api = {
   },
 
   /** One query against a stored dataset's pool with the loaded model (pool embeddings from the cache an evaluation filled). */
-  search(req: SearchRequest, tokenization: Tokenization | undefined, onProgress: (p: Progress) => void, modelHash?: string): Promise<Outcome<SearchResult & { model: string }>> {
+  search(req: SearchRequest, tokenization: Tokenization | undefined, onProgress: (p: Progress) => void, modelHash?: string, which: 'loaded' | 'reference' = 'loaded'): Promise<Outcome<SearchResult & { model: string }>> {
     return outcomeOf(async () => {
       idleModel();
+      const s = which === 'reference' ? reference : session;
       // A drill-down into a model's results must rank with that model, not whichever is loaded now.
-      if (modelHash && session.loaded && session.contentHash !== modelHash) {
-        throw new LabError('invalid-argument', `the loaded model (${session.info().label}) is not the model these results are of`, {}, 'load that model to see its rankings');
+      if (modelHash && s.loaded && s.contentHash !== modelHash) {
+        throw new LabError('invalid-argument', `the loaded model (${s.info().label}) is not the model these results are of`, {}, 'load that model to see its rankings');
       }
       const a = active ?? (await ensureBackend('auto'));
       // The Evaluate form's defaults, so a search after an evaluation finds its cached pool embeddings.
-      const info = session.info();
+      const info = s.info();
       const tok = tokenization ?? { maxLength: info.maxLength, queryPrefix: info.prompts.query ?? '', passagePrefix: info.prompts.passage ?? info.prompts.document ?? '' };
-      const r = await searchStoredDense(await db(), session, req, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
+      const r = await searchStoredDense(await db(), s, req, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
       return { ...r, model: info.label };
+    });
+  },
+
+  /** Loads a second model from a hub (usually its cache) for the explorer to rank with beside the loaded one. */
+  loadReference(req: HubLoadRequest): Promise<Outcome<ModelInfo>> {
+    return outcomeOf(async () => {
+      const a = await ensureBackend(req.backend ?? 'auto');
+      const ref = hubRef(req.id, req.revision, req.host);
+      const files = await loadModelFromHub(ref, { cache: modelCache, maxBytes: req.maxBytes ?? (await deviceBudget(a)), ...(req.token ? { token: req.token } : {}) });
+      return reference.load(files.provider, {
+        label: `${ref.id}@${ref.revision}`, source: { source: 'hub', id: ref.id, revision: ref.revision, host: ref.host },
+        host: ref.host, fromCache: files.fromCache, totalBytes: files.totalBytes, seconds: files.seconds,
+      });
     });
   },
 

@@ -113,6 +113,18 @@ test('starts a run in the worker, pauses, survives a reload, resumes, finishes, 
   const map = async (side: typeof base) => Number(await side.getByTestId('heat-de-de').getAttribute('data-value'));
   expect(await map(trained)).not.toBe(await map(base));
 
+  // Explore with the trained model (loaded) beside its base (loaded as the reference from the hub cache).
+  const explorer = page.getByTestId('explorer');
+  await explorer.getByTestId('explore-ref-id').fill('test-org/tiny-bert');
+  await explorer.getByTestId('explore-ref-load').click();
+  await expect(explorer.getByTestId('explore-ref-label')).toContainText('test-org/tiny-bert@main loaded', { timeout: 60_000 });
+  await explorer.getByTestId('explore-text').fill('Wer gewann den Super Bowl?');
+  await explorer.getByTestId('explore-search').click();
+  await expect(explorer.getByTestId('explore-dense').getByTestId('hit')).toHaveCount(10, { timeout: 120_000 });
+  await expect(explorer.getByTestId('explore-reference').getByTestId('hit')).toHaveCount(10, { timeout: 120_000 });
+  const scores = (id: string) => explorer.getByTestId(id).locator('.score').allTextContents();
+  expect(await scores('explore-dense')).not.toEqual(await scores('explore-reference'));
+
   // The dataset a finished run used can be removed; while a run needs it, it could not.
   await page.reload();
   await expect(page.getByTestId('train-run')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
