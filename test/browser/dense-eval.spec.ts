@@ -9,12 +9,12 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATED_MODELS_DIR, generatedRepos, startMockHub, type MockHub } from '../support/mock-hub.ts';
-import { DEFAULT_OUT, GENERATOR_VERSION, makeTinyModels } from '../../scripts/make-tiny-models.ts';
+import { ensureTinyModels, loadTinyBert } from '../support/tiny-model-page.ts';
+import { quietly } from '../support/quiet.ts';
 import { run as evalCommand } from '../../src/cli/commands/eval.ts';
 import { parseResults, type EvalResults } from '../../src/core/eval/results.ts';
 
@@ -25,32 +25,15 @@ let hub: MockHub | undefined;
 let expected: EvalResults;
 
 test.beforeAll(async () => {
-  const version = await readFile(join(DEFAULT_OUT, 'VERSION'), 'utf8').catch(() => '');
-  if (version.trim() !== GENERATOR_VERSION) await makeTinyModels(DEFAULT_OUT);
+  await ensureTinyModels();
   hub = await startMockHub({ repos: generatedRepos() });
   // The reference: the command line on the same files, same model, same backend.
   const out = join(mkdtempSync(join(tmpdir(), 'dense-eval-')), 'results.json');
-  const log = console.log;
-  const write = process.stderr.write.bind(process.stderr);
-  console.log = () => {};
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    expect(await evalCommand(['--model', join(GENERATED_MODELS_DIR, 'tiny-bert'), ...FILES, '--out', out, '--backend', 'wasm'])).toBe(0);
-  } finally {
-    console.log = log;
-    process.stderr.write = write;
-  }
+  expect(await quietly(() => evalCommand(['--model', join(GENERATED_MODELS_DIR, 'tiny-bert'), ...FILES, '--out', out, '--backend', 'wasm']))).toBe(0);
   expected = parseResults(readFileSync(out, 'utf8'));
 });
 test.afterAll(async () => { await hub?.close(); });
 
-async function loadModel(page: Page): Promise<void> {
-  await page.getByTestId('model-id').fill('test-org/tiny-bert');
-  await page.getByTestId('model-revision').fill('main');
-  await page.getByTestId('model-load').click();
-  await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('model-backend')).toHaveAttribute('data-backend', 'wasm');
-}
 
 async function compareHeatmap(page: Page): Promise<number> {
   const section = page.getByTestId('dense-results');
@@ -82,7 +65,7 @@ test('evaluates the tiny model on all of XQuAD-R: every cell equals lab eval; ca
   await expect(page.getByTestId('pending-file')).toHaveCount(11);
   await page.getByTestId('import-button').click();
   await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 120_000 });
-  await loadModel(page);
+  await loadTinyBert(page);
 
   await expect(page.getByTestId('evaluate-dataset')).toHaveCount(1);
   await expect(page.getByTestId('evaluate-max-length')).toHaveValue('62');
@@ -110,7 +93,7 @@ test('evaluates the tiny model on all of XQuAD-R: every cell equals lab eval; ca
   await compareHeatmap(page);
 
   // Cancel with another prefix (a new cache entry): the notice says nothing was stored; the cached results stay.
-  await loadModel(page);
+  await loadTinyBert(page);
   await page.getByTestId('evaluate-query-prefix').fill('');
   await page.getByTestId('evaluate-button').click();
   await expect(page.getByTestId('evaluate-progress')).toContainText('embedding', { timeout: 60_000 });

@@ -10,11 +10,11 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedRepos, startMockHub, type MockHub } from '../support/mock-hub.ts';
-import { DEFAULT_OUT, GENERATOR_VERSION, makeTinyModels } from '../../scripts/make-tiny-models.ts';
+import { ensureTinyModels, loadTinyBert } from '../support/tiny-model-page.ts';
+import { quietly } from '../support/quiet.ts';
 import { writeXquadSlice } from '../support/xquad-slice.ts';
 import { run as bm25Command } from '../../src/cli/commands/bm25.ts';
 import type { EvalResults } from '../../src/core/eval/results.ts';
@@ -24,22 +24,12 @@ let files: string[];
 let cliResults: string;
 
 test.beforeAll(async () => {
-  const version = await readFile(join(DEFAULT_OUT, 'VERSION'), 'utf8').catch(() => '');
-  if (version.trim() !== GENERATOR_VERSION) await makeTinyModels(DEFAULT_OUT);
+  await ensureTinyModels();
   hub = await startMockHub({ repos: generatedRepos() });
   const dir = mkdtempSync(join(tmpdir(), 'lab-slice-'));
   files = writeXquadSlice(join(dir, 'data'), { langs: ['de', 'en', 'zh'], articles: 4 }).files;
   cliResults = join(dir, 'bm25.results.json');
-  const log = console.log;
-  const write = process.stderr.write.bind(process.stderr);
-  console.log = () => {};
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    expect(await bm25Command([...files, '--out', cliResults])).toBe(0);
-  } finally {
-    console.log = log;
-    process.stderr.write = write;
-  }
+  expect(await quietly(() => bm25Command([...files, '--out', cliResults]))).toBe(0);
 });
 test.afterAll(async () => { await hub?.close(); });
 
@@ -78,10 +68,7 @@ test('metric control, compare with significance, results files, share links in a
   await expect(card.getByTestId('group-low-mono')).toHaveAttribute('data-value', ''); // de, en, zh are all high-resource by default
 
   // The tiny model, evaluated.
-  await page.getByTestId('model-id').fill('test-org/tiny-bert');
-  await page.getByTestId('model-revision').fill('main');
-  await page.getByTestId('model-load').click();
-  await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
+  await loadTinyBert(page);
   await page.getByTestId('evaluate-button').click();
   await expect(page.getByTestId('dense-results')).toHaveCount(1, { timeout: 240_000 });
 

@@ -8,33 +8,24 @@
  * seen in training and the held-out one marked. Resume equality itself is
  * checked bit for bit in Node (test/unit/store/stored-training.test.ts).
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedRepos, startMockHub, type MockHub } from '../support/mock-hub.ts';
-import { DEFAULT_OUT, GENERATOR_VERSION, makeTinyModels } from '../../scripts/make-tiny-models.ts';
+import { ensureTinyModels, loadTinyBert } from '../support/tiny-model-page.ts';
 import { writeXquadSlice } from '../support/xquad-slice.ts';
 
 let hub: MockHub | undefined;
 let files: string[];
 
 test.beforeAll(async () => {
-  const version = await readFile(join(DEFAULT_OUT, 'VERSION'), 'utf8').catch(() => '');
-  if (version.trim() !== GENERATOR_VERSION) await makeTinyModels(DEFAULT_OUT);
+  await ensureTinyModels();
   hub = await startMockHub({ repos: generatedRepos() });
   files = writeXquadSlice(mkdtempSync(join(tmpdir(), 'train-slice-')), { langs: ['de', 'en', 'vi'], articles: 10 }).files;
 });
 test.afterAll(async () => { await hub?.close(); });
 
-async function loadModel(page: Page): Promise<void> {
-  await page.getByTestId('model-id').fill('test-org/tiny-bert');
-  await page.getByTestId('model-revision').fill('main');
-  await page.getByTestId('model-load').click();
-  await expect(page.getByTestId('model-info')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('model-backend')).toHaveAttribute('data-backend', 'wasm');
-}
 
 test('starts a run in the worker, pauses, survives a reload, resumes, finishes, and shows base and trained heatmaps', async ({ page }) => {
   test.setTimeout(600_000);
@@ -43,7 +34,7 @@ test('starts a run in the worker, pauses, survives a reload, resumes, finishes, 
   await expect(page.getByTestId('pending-file')).toHaveCount(3);
   await page.getByTestId('import-button').click();
   await expect(page.getByTestId('notice')).toContainText('Imported', { timeout: 120_000 });
-  await loadModel(page);
+  await loadTinyBert(page);
 
   const form = page.getByTestId('train-form');
   await expect(form).toBeVisible();
@@ -91,7 +82,7 @@ test('starts a run in the worker, pauses, survives a reload, resumes, finishes, 
   await expect(page.getByTestId('train-run')).toHaveAttribute('data-status', 'paused', { timeout: 60_000 });
   await expect(page.getByTestId('train-run')).toHaveAttribute('data-step', String(pausedAt));
   await expect(page.getByTestId('train-resume-needs-model')).toBeVisible();
-  await loadModel(page);
+  await loadTinyBert(page);
   await page.getByTestId('train-resume').click();
   await expect(page.getByTestId('train-notice')).toContainText('Finished after 40 steps', { timeout: 300_000 });
   await expect(page.getByTestId('train-run')).toHaveAttribute('data-status', 'done');

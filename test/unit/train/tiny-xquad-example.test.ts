@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/commands/train.ts';
+import { quietly } from '../../support/quiet.ts';
 import type { EvalResults } from '../../../src/core/eval/results.ts';
 import type { HistoryEntry } from '../../../src/core/train/trainer.ts';
 
@@ -21,16 +22,7 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 describe('examples/tiny-xquad.json', () => {
   it('trains in Node: the loss falls and multilingual mAP rises well above the untrained model', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tiny-xquad-')), 'run');
-    const log = console.log;
-    const write = process.stderr.write.bind(process.stderr);
-    console.log = () => {};
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      expect(await run(['--config', 'examples/tiny-xquad.json', '--out', out, '--backend', 'wasm'])).toBe(0);
-    } finally {
-      console.log = log;
-      process.stderr.write = write;
-    }
+    expect(await quietly(() => run(['--config', 'examples/tiny-xquad.json', '--out', out, '--backend', 'wasm']))).toBe(0);
     const history = readFileSync(join(out, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HistoryEntry);
     expect(history).toHaveLength(300);
     // Per batch type (X-X batches are easier than X-Y ones, so a mixed mean would depend on the draw).
