@@ -8,6 +8,7 @@
  *   Debian's chromium package) stands in, so WebGPU code is testable here.
  * Browser code uses initBackend with Vite `?url` paths instead.
  */
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -52,8 +53,17 @@ export async function installNodeWebGPU(): Promise<boolean> {
   return false;
 }
 
+/** The WebGPU backend once made: Dawn aborts the process when a second instance or adapter is requested after the first. */
+let webgpu: ActiveBackend | undefined;
+
 export async function initNodeBackend(backend: Backend): Promise<ActiveBackend> {
   if (backend !== 'webgpu') return initBackend(backend, { env: { webgpu: 'none', wasm: true }, wasmPaths: nodeWasmDir() });
+  if (webgpu && (await tf.setBackend('webgpu'))) return webgpu;
+  webgpu = await initNodeWebGPU();
+  return webgpu;
+}
+
+async function initNodeWebGPU(): Promise<ActiveBackend> {
   if (!(await installNodeWebGPU())) {
     throw new LabError('backend', 'no WebGPU adapter: Dawn found no Vulkan driver', {},
       "a GPU with its Vulkan driver, or Debian's chromium (SwiftShader) and libvulkan1: apt-get install -y chromium libvulkan1");

@@ -10,6 +10,7 @@
  * at the peak for MiniLM, measured by the encoder issue).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdamW, fusedAdamWAvailable } from '../tf/fused-adamw.ts';
 import { LabError } from '../errors.ts';
 
 export interface AdamWOptions {
@@ -18,6 +19,8 @@ export interface AdamWOptions {
   eps?: number;
   /** Decoupled weight decay (the paper's 0.01), applied to every trained variable. */
   weightDecay?: number;
+  /** On the WebGPU backend, use the fused WGSL kernel (default); false keeps the tfjs ops (the reference). */
+  fused?: boolean;
 }
 
 /**
@@ -62,8 +65,12 @@ export class AdamW {
   private readonly b2: number;
   private readonly eps: number;
   private readonly wd: number;
+  /** On WebGPU: one WGSL dispatch per parameter instead of about ten tfjs ops (tf/fused-adamw.ts). */
+  private readonly fused: boolean;
+  private kernel: FusedAdamW | undefined;
 
   constructor(opts: AdamWOptions = {}) {
+    this.fused = opts.fused ?? true;
     this.b1 = opts.beta1 ?? 0.9;
     this.b2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
@@ -75,6 +82,7 @@ export class AdamW {
     this.step++;
     const bc1 = 1 - this.b1 ** this.step;
     const bc2 = 1 - this.b2 ** this.step;
+    const todo: { w: tf.Variable; g: tf.Tensor; m: tf.Variable; v: tf.Variable }[] = [];
     for (const w of vars) {
       const g = grads[w.name];
       if (!g) continue;
@@ -87,8 +95,14 @@ export class AdamW {
         this.m.set(w.name, m);
         this.v.set(w.name, v);
       }
-      const mm = m;
-      const vv = v;
+      todo.push({ w, g, m, v });
+    }
+    if (this.fused && fusedAdamWAvailable()) {
+      this.kernel ??= new FusedAdamW();
+      this.kernel.step(todo, { lr, beta1: this.b1, beta2: this.b2, eps: this.eps, weightDecay: this.wd, bc1, bc2 });
+      return;
+    }
+    for (const { w, g, m: mm, v: vv } of todo) {
       tf.tidy(() => {
         const m1 = tf.add(tf.mul(mm, this.b1), tf.mul(g, 1 - this.b1));
         const v1 = tf.add(tf.mul(vv, this.b2), tf.mul(tf.square(g), 1 - this.b2));
@@ -117,6 +131,8 @@ export class AdamW {
   }
 
   dispose(): void {
+    this.kernel?.dispose();
+    this.kernel = undefined;
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
     this.m.clear();
     this.v.clear();
