@@ -31,8 +31,9 @@ export interface SearchRequest extends SearchOptions {
 let last: { id: string; dataset: Dataset } | undefined;
 
 async function dataset(db: LabDatabase, id: string): Promise<Dataset> {
-  if (last?.id === id) return last.dataset;
+  // Checked every time (one small read): a dataset removed since the last search is not searched from memory.
   if (!(await db.get('datasets', id))) throw new LabError('storage', `dataset ${id.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  if (last?.id === id) return last.dataset;
   last = { id, dataset: await loadDataset(db, id) };
   return last.dataset;
 }
