@@ -88,6 +88,7 @@ test('metric control, compare with significance, results files, share links in a
   await expect(ranking.getByTestId('relevant-ranks')).toContainText('(en)');
   const counts = JSON.parse((await drill.getByTestId('drill-histogram').getAttribute('data-counts'))!) as number[];
   expect(counts.reduce((x, y) => x + y, 0)).toBe(cli.perQuery!.rankDistance!.de!.filter((v) => v !== null).length);
+  if (process.env.UPDATE_SCREENSHOT) await drill.screenshot({ path: 'docs/drill-down.png' });
   await drill.getByTestId('drill-close').click();
 
   // Explore: one question, BM25 and the loaded model side by side, then only Chinese candidates.
@@ -129,6 +130,7 @@ test('metric control, compare with significance, results files, share links in a
   // The difference heatmap: 3 × 3 pairs and the multilingual column.
   await expect(panel.getByTestId('compare-heatmap').locator('td.cell[data-value]')).toHaveCount(12);
 
+  if (process.env.UPDATE_SCREENSHOT) await panel.screenshot({ path: 'docs/compare.png' });
   // Exports: the comparison as Markdown, the heatmap as SVG and PNG, the results as CSV.
   const saved = async (click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> => {
     const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
