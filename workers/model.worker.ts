@@ -23,7 +23,8 @@ import type { TokenizerSource } from '../src/core/tokenize/tokenizer.ts';
 import type { TrimReport } from '../src/core/tokenize/trim-model.ts';
 import { IdbModelCache } from '../src/store/model-cache.ts';
 import { IdbEmbeddingCache } from '../src/store/embedding-cache.ts';
-import { evaluateStoredDataset } from '../src/store/dense-eval.ts';
+import { denseRunBlob, evaluateStoredDataset } from '../src/store/dense-eval.ts';
+import type { Setting } from '../src/core/run-config.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
 import { createStoredRun, runStoredTraining, type TrainStartRequest } from '../src/store/stored-training.ts';
 import { cancelRun } from '../src/store/train-runs.ts';
@@ -175,6 +176,15 @@ const api = {
         ...ctl, tokenization: req.tokenization, scorer: `tfjs-${a.backend}`, backend: a.backend,
         ...(req.batchSize ? { batchSize: req.batchSize } : {}), ...(req.settings ? { settings: req.settings } : {}),
       });
+    }, onProgress);
+  },
+
+  /** One setting's TREC run of the loaded model on a stored dataset (the qrels come from the evaluate worker). */
+  exportRun(req: { datasetId: string; setting: Setting; depth?: number; tokenization: Tokenization; modelHash?: string }, onProgress: (p: Progress) => void): Promise<Outcome<Blob>> {
+    return evals.run(async (ctl) => {
+      idleModel();
+      const a = active ?? (await ensureBackend('auto'));
+      return denseRunBlob(await db(), embeddings, session, req.datasetId, { ...ctl, ...req, scorer: `tfjs-${a.backend}` });
     }, onProgress);
   },
 

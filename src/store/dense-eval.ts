@@ -15,6 +15,9 @@ import { loadDataset } from './datasets.ts';
 import type { IdbEmbeddingCache } from './embedding-cache.ts';
 import { saveResults } from './results.ts';
 import { LabError } from '../core/errors.ts';
+import { checkSetting } from '../core/eval/protocols.ts';
+import { formatRunLines, runTag } from '../core/eval/trec.ts';
+import { BlobBuilder } from './baseline.ts';
 
 /** The results store's key for a dense model: its content hash, so a trimmed or fine-tuned model is another entry. */
 export function denseModelKey(contentHash: string): string {
@@ -59,4 +62,33 @@ export async function evaluateStoredDataset(
     results: r.results, modelKey, fromCache: r.embeddings.fromCache, textsPerSecond: r.embeddings.textsPerSecond,
     ...(r.embeddings.cacheWarning ? { cacheWarning: r.embeddings.cacheWarning } : {}),
   };
+}
+
+export interface DenseRunExportOptions extends JobControl {
+  setting: Setting;
+  depth?: number;
+  tokenization: Tokenization;
+  scorer: DenseBackend;
+  /** The content hash of the model the user's results are of: the loaded model must be it. */
+  modelHash?: string;
+}
+
+/** One setting's TREC run of the loaded model on a stored dataset (embeddings through the cache), `depth` per query. */
+export async function denseRunBlob(db: LabDatabase, cache: IdbEmbeddingCache | undefined, session: ModelSession, datasetId: string, o: DenseRunExportOptions): Promise<Blob> {
+  if (o.modelHash && session.contentHash !== o.modelHash) {
+    throw new LabError('invalid-argument', `the loaded model (${session.info().label}) is not the model these results are of`, {}, 'load that model to export its run');
+  }
+  if (!(await db.get('datasets', datasetId))) throw new LabError('storage', `dataset ${datasetId.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  const dataset = await loadDataset(db, datasetId);
+  checkSetting(dataset, o.setting);
+  const out = new BlobBuilder();
+  const tag = runTag(`dense-${session.contentHash.slice(0, 12)}`, o.setting);
+  await session.evaluate(dataset, {
+    tokenization: o.tokenization, scorer: o.scorer, settings: [o.setting], datasetHash: datasetId,
+    run: { setting: o.setting, depth: o.depth ?? 1000, write: (qid, ids, scores) => out.write(formatRunLines(qid, ids, scores, tag)) },
+    ...(cache ? { cache } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
+  return out.blob();
 }

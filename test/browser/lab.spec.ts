@@ -91,6 +91,15 @@ test('metric control, compare with significance, results files, share links in a
   if (process.env.UPDATE_SCREENSHOT) await drill.screenshot({ path: 'docs/drill-down.png' });
   await drill.getByTestId('drill-close').click();
 
+  // The same in the model's results: its rankings come from the model worker (the loaded model is the results' model).
+  const dense = page.getByTestId('dense-results');
+  await dense.getByTestId('heat-en-all').click();
+  const denseDrill = dense.getByTestId('drill-down');
+  await expect(denseDrill).toHaveAttribute('data-pair', 'en-all');
+  await denseDrill.getByTestId('drill-query').first().locator('button').click();
+  await expect(denseDrill.getByTestId('drill-ranking').getByTestId('hit')).toHaveCount(5, { timeout: 60_000 });
+  await denseDrill.getByTestId('drill-close').click();
+
   // Explore: one question, BM25 and the loaded model side by side, then only Chinese candidates.
   const explorer = page.getByTestId('explorer');
   await explorer.getByTestId('explore-text').fill('Wie viele Punkte erzielten die Broncos?');
@@ -133,7 +142,7 @@ test('metric control, compare with significance, results files, share links in a
   if (process.env.UPDATE_SCREENSHOT) await panel.screenshot({ path: 'docs/compare.png' });
   // Exports: the comparison as Markdown, the heatmap as SVG and PNG, the results as CSV.
   const saved = async (click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> => {
-    const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), click()]);
     return { name: dl.suggestedFilename(), bytes: readFileSync((await dl.path())!) };
   };
   const md = await saved(() => panel.getByTestId('compare-markdown').click());
@@ -145,6 +154,12 @@ test('metric control, compare with significance, results files, share links in a
   expect(png.bytes.subarray(1, 4).toString()).toBe('PNG');
   const csv = await saved(() => card.getByTestId('results-csv').first().click());
   expect(csv.bytes.toString().split('\n')[0]).toMatch(/^model,dataset,setting,query_lang,candidate_lang,map,/);
+  // The model's TREC run (the loaded model is the results' model) and the matching qrels.
+  const trec = await saved(() => page.getByTestId('dense-run').click());
+  expect(trec.name).toMatch(/\.multi\.dense\.run\.trec$/);
+  expect(trec.bytes.toString().split('\n')[0]).toMatch(/^\S+ Q0 \S+ 1 \S+ polyglot-lab\.dense-[0-9a-f]{12}\.multi$/);
+  const qrelsFile = await saved(() => page.getByTestId('dense-qrels').click());
+  expect(qrelsFile.bytes.toString().split('\n')[0]).toMatch(/^\S+ 0 \S+ 1$/);
 
   // A results file written by lab bm25, opened and compared with the page's BM25: no difference at all.
   await panel.getByTestId('results-file-input').setInputFiles(cliResults);

@@ -94,3 +94,24 @@ describe('dense evaluation of a stored dataset', () => {
       .rejects.toMatchObject({ code: 'storage' });
   });
 });
+
+describe('TREC run of the loaded model', () => {
+  it('scores like the evaluation under trec_eval semantics, and refuses another model', async () => {
+    const { denseRunBlob } = await import('../../../src/store/dense-eval.ts');
+    const { baselineQrelsBlob } = await import('../../../src/store/baseline.ts');
+    const { evaluateRun } = await import('../../../src/core/eval/run-eval.ts');
+    const { parseQrels, parseRun } = await import('../../../src/core/eval/trec.ts');
+    const { db, rec, session, cache } = await setup();
+    const ev = await evaluateStoredDataset(db, cache, session, rec.id, { tokenization: TOK, scorer: 'cpu', backend: 'wasm' });
+    const run = await (await denseRunBlob(db, cache, session, rec.id, { setting: 'multi', tokenization: TOK, scorer: 'cpu', modelHash: session.contentHash })).text();
+    expect(run.split('\n')[0]).toMatch(/^de\/q1 Q0 \S+ 1 \S+ polyglot-lab\.dense-[0-9a-f]{12}\.multi$/);
+    const qrels = await (await baselineQrelsBlob(db, rec.id, 'multi')).text();
+    const te = evaluateRun(parseQrels(qrels), parseRun(run));
+    for (const q of ['de/q1', 'en/q1']) {
+      const lang = q.slice(0, 2);
+      const i = ev.results.perQuery!.queries[lang]!.indexOf(q);
+      expect(te.perQuery[q]!.map).toBeCloseTo(ev.results.perQuery!.values.map![`${lang}-all`]![i]!, 6);
+    }
+    await expect(denseRunBlob(db, cache, session, rec.id, { setting: 'multi', tokenization: TOK, scorer: 'cpu', modelHash: 'f'.repeat(64) })).rejects.toThrow(/not the model these results are of/);
+  });
+});
