@@ -224,7 +224,7 @@ const api = {
       const a = active ?? (await ensureBackend('auto'));
       // The Evaluate form's defaults, so a search after an evaluation finds its cached pool embeddings.
       const info = s.info();
-      const tok = tokenization ?? { maxLength: info.maxLength, queryPrefix: info.prompts.query ?? '', passagePrefix: info.prompts.passage ?? info.prompts.document ?? '' };
+      const tok = tokenization ?? s.defaultTokenization();
       const r = await searchStoredDense(await db(), s, req, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
       return { ...r, model: info.label };
     });
@@ -249,8 +249,7 @@ const api = {
       idleModel();
       const a = active ?? (await ensureBackend('auto'));
       const info = session.info();
-      const tok = { maxLength: info.maxLength, queryPrefix: info.prompts.query ?? '', passagePrefix: info.prompts.passage ?? info.prompts.document ?? '' };
-      const m = await mapStoredDataset(await db(), session, datasetId, method, { tokenization: tok, scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
+      const m = await mapStoredDataset(await db(), session, datasetId, method, { tokenization: session.defaultTokenization(), scorer: `tfjs-${a.backend}`, cache: embeddings, onProgress: (p) => void onProgress(p) });
       return { ...m, model: info.label };
     });
   },

@@ -10,6 +10,13 @@ export async function listDatasets(db: LabDatabase): Promise<DatasetRecord[]> {
   return db.getAllFromIndex('datasets', 'byCreated');
 }
 
+/** A stored dataset's record, or the one error every caller gives when it is gone. */
+export async function storedDatasetRecord(db: LabDatabase, id: string): Promise<DatasetRecord> {
+  const rec = await db.get('datasets', id);
+  if (!rec) throw new LabError('storage', `dataset ${id.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  return rec;
+}
+
 /** The parsed dataset as cached at import: no re-parse. */
 export async function loadDataset(db: LabDatabase, id: string): Promise<Dataset> {
   const rec = await db.get('parsed', id);

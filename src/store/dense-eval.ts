@@ -11,7 +11,7 @@ import type { ModelSession } from '../core/model/session.ts';
 import { makeRunConfig, type RunConfig, type Setting, type Tokenization } from '../core/run-config.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import type { LabDatabase } from './db.ts';
-import { loadDataset } from './datasets.ts';
+import { loadDataset, storedDatasetRecord } from './datasets.ts';
 import type { IdbEmbeddingCache } from './embedding-cache.ts';
 import { saveResults } from './results.ts';
 import { LabError } from '../core/errors.ts';
@@ -78,7 +78,7 @@ export async function denseRunBlob(db: LabDatabase, cache: IdbEmbeddingCache | u
   if (o.modelHash && session.contentHash !== o.modelHash) {
     throw new LabError('invalid-argument', `the loaded model (${session.info().label}) is not the model these results are of`, {}, 'load that model to export its run');
   }
-  if (!(await db.get('datasets', datasetId))) throw new LabError('storage', `dataset ${datasetId.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  await storedDatasetRecord(db, datasetId);
   const dataset = await loadDataset(db, datasetId);
   checkSetting(dataset, o.setting);
   const out = new BlobBuilder();

@@ -5,7 +5,6 @@
  * cache an evaluation filled (or are computed once and cached). The query
  * is one of the dataset's, or free text in a named language.
  */
-import { LabError } from '../core/errors.ts';
 import type { Dataset, Lang } from '../core/dataset/types.ts';
 import { bm25Model } from '../core/bm25/search.ts';
 import { embedDataset } from '../core/eval/dense.ts';
@@ -17,7 +16,7 @@ import type { ModelSession } from '../core/model/session.ts';
 import type { Tokenization } from '../core/run-config.ts';
 import { embedTexts } from '../core/tokenize/text-model.ts';
 import type { LabDatabase } from './db.ts';
-import { loadDataset } from './datasets.ts';
+import { loadDataset, storedDatasetRecord } from './datasets.ts';
 import type { IdbEmbeddingCache } from './embedding-cache.ts';
 
 export type SearchQuery = { id: string } | { text: string; lang: Lang };
@@ -32,7 +31,7 @@ let last: { id: string; dataset: Dataset } | undefined;
 
 async function dataset(db: LabDatabase, id: string): Promise<Dataset> {
   // Checked every time (one small read): a dataset removed since the last search is not searched from memory.
-  if (!(await db.get('datasets', id))) throw new LabError('storage', `dataset ${id.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`);
+  await storedDatasetRecord(db, id);
   if (last?.id === id) return last.dataset;
   last = { id, dataset: await loadDataset(db, id) };
   return last.dataset;

@@ -178,6 +178,13 @@ export class ModelSession {
     return s.source === 'folder' ? { ...s, sha256: this.hash } : s;
   }
 
+  /** The Evaluate form's defaults: the model's max length and its own query / passage prompts (so caches line up). */
+  defaultTokenization(): Tokenization {
+    const m = this.textModel();
+    const p = m.encoder.prompts;
+    return { maxLength: m.maxLength, queryPrefix: p.query ?? '', passagePrefix: p.passage ?? p.document ?? '' };
+  }
+
   tokenizerSource(): TokenizerSource {
     this.textModel();
     if (!this.tokenizer) throw new LabError('tokenizer', 'the loaded model has no tokenizer.json');
