@@ -86,15 +86,8 @@ export class AdamW {
     for (const w of vars) {
       const g = grads[w.name];
       if (!g) continue;
-      let m = this.m.get(w.name);
-      let v = this.v.get(w.name);
-      if (!m || !v) {
-        // tidy: the zeros a variable is made from would otherwise stay allocated beside it.
-        m = tf.tidy(() => tf.variable(tf.zerosLike(w), false));
-        v = tf.tidy(() => tf.variable(tf.zerosLike(w), false));
-        this.m.set(w.name, m);
-        this.v.set(w.name, v);
-      }
+      // (momentsOf makes the zeros in a tidy: they would otherwise stay allocated beside the variables.)
+      const { m, v } = this.momentsOf(w, true)!;
       todo.push({ w, g, m, v });
     }
     if (this.fused && fusedAdamWAvailable()) {
@@ -113,6 +106,29 @@ export class AdamW {
         w.assign(tf.sub(tf.mul(w, 1 - lr * this.wd), tf.mul(update, lr)));
       });
     }
+  }
+
+  /**
+   * A variable's two moments; made (zeros) when it has none yet and `create` is set. The WebGPU fast path
+   * (../fast/train-step.ts) keeps the moments in its own buffers and writes them back here after each step,
+   * so checkpoints and the tfjs path see them.
+   */
+  momentsOf(w: tf.Variable, create: boolean): { m: tf.Variable; v: tf.Variable } | undefined {
+    let m = this.m.get(w.name);
+    let v = this.v.get(w.name);
+    if (!m || !v) {
+      if (!create) return undefined;
+      m = tf.tidy(() => tf.variable(tf.zerosLike(w), false));
+      v = tf.tidy(() => tf.variable(tf.zerosLike(w), false));
+      this.m.set(w.name, m);
+      this.v.set(w.name, v);
+    }
+    return { m, v };
+  }
+
+  /** The hyper-parameters, for a kernel that applies the same update. */
+  get hyper(): { beta1: number; beta2: number; eps: number; weightDecay: number } {
+    return { beta1: this.b1, beta2: this.b2, eps: this.eps, weightDecay: this.wd };
   }
 
   /** The moments per variable name (for checkpoints). */
