@@ -108,6 +108,7 @@ export const TrainConfigSchema = z.strictObject({
   accumulation: z.int().min(1).max(256).default(1).describe('batches per optimizer step'),
   freezeEmbeddings: z.boolean().default(false).describe('keep the embedding tables (and their LayerNorm) fixed'),
   freezeBottomLayers: z.int().min(0).max(1000).default(0).describe('keep the lowest N transformer layers fixed'),
+  fastPath: z.boolean().default(true).describe("on WebGPU, run each step in the project's own WGSL kernels (src/core/fast); false keeps tfjs's ops, the reference"),
   cacheChunk: z.int().min(1).max(4096).optional().describe('gradient cache: encode a batch in token batches of this many texts and back-propagate one at a time (same gradients, less memory)'),
   steps: z.int().min(1).max(10_000_000).default(1000),
   lr: z.number().gt(0).max(1).default(3e-5),

@@ -37,6 +37,8 @@ export interface GpuDevice {
   queue: { writeBuffer(b: GpuBuffer, offset: number, data: ArrayBufferView): void; submit(cmds: unknown[]): void };
   limits: { maxStorageBufferBindingSize: number; maxBufferSize: number; maxComputeWorkgroupsPerDimension: number; maxStorageBuffersPerShaderStage: number };
   features?: { has(name: string): boolean };
+  pushErrorScope(filter: 'validation' | 'out-of-memory' | 'internal'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
 }
 export interface WebGpuBackendLike {
   device: GpuDevice;

@@ -74,6 +74,8 @@ export class FastTrainer {
   private readonly M: Record<GroupName, GpuBuffer>;
   private readonly V: Record<GroupName, GpuBuffer>;
   private readonly pool = new Map<string, GpuBuffer>();
+  /** Buffers outgrown while a step was being recorded: its recorded work still uses them until submitted. */
+  private graveyard: GpuBuffer[] = [];
   private staging: GpuBuffer | undefined;
   private stale = true;
   private disposed = false;
@@ -111,11 +113,18 @@ export class FastTrainer {
     const bytes = Math.max(16, Math.ceil(elements) * 4);
     let b = this.pool.get(name);
     if (!b || b.size < bytes) {
-      b?.destroy();
+      if (b) this.graveyard.push(b);
       b = this.device.createBuffer({ size: bytes, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
       this.pool.set(name, b);
     }
     return b;
+  }
+
+  /** Submits the recorded work; buffers it outgrew can go once it is queued (WebGPU keeps them until it has run). */
+  private submit(): void {
+    this.rec.submit();
+    for (const b of this.graveyard) b.destroy();
+    this.graveyard = [];
   }
 
   private isTrained(g: GroupName, off: number): boolean {
@@ -160,7 +169,7 @@ export class FastTrainer {
    * name → gradient in the variable's layout ([in, out] for linear weights), trained parameters only.
    */
   async gradients(mb: MicroBatch, loss: InfoNceOptions = {}): Promise<{ loss: number; grads: Map<tf.Variable, Float32Array> } | undefined> {
-    const r = await this.run([mb], { lr: 0, loss }, false);
+    const r = await this.guarded(() => this.run([mb], { lr: 0, loss }, false));
     if (!r) return undefined;
     const grads = new Map<tf.Variable, Float32Array>();
     for (const g of GROUPS) {
@@ -168,7 +177,7 @@ export class FastTrainer {
       if (b <= a) continue;
       const stage = this.device.createBuffer({ size: this.G[g].size, usage: MAP_READ | USAGE.COPY_DST });
       this.rec.copy(this.G[g], 0, stage, 0, this.G[g].size);
-      this.rec.submit();
+      this.submit();
       await stage.mapAsync(MAP_READ);
       const all = new Float32Array(stage.getMappedRange().slice(0));
       stage.unmap();
@@ -178,9 +187,55 @@ export class FastTrainer {
     return { loss: r.loss, grads };
   }
 
+  /**
+   * Pooled embeddings (after the Dense head and the model's normalization, if it has them) from the fast
+   * path's forward pass: what Encoder.embed returns, from the same kernels the training step runs.
+   */
+  async embed(tokens: MicroBatch['tokens']): Promise<Float32Array[] | undefined> {
+    if (this.disposed) throw new LabError('invalid-argument', 'the fast trainer was disposed');
+    this.enc.checkBatch(tokens);
+    if (tokens.seq > MAX_SEQ || tokens.batch * tokens.seq > MAX_ROWS) return undefined;
+    return this.guarded(async () => {
+      const bufs = this.slotBuffers();
+      flushTfjs(this.backend);
+      this.rec.resetCounts();
+      if (this.stale) this.importState(bufs);
+      let { out, dim } = this.forwardBackward({ tokens, numQueries: 0 }, 0);
+      if (this.enc.head.normalize) {
+        const normed = this.buf('normed', tokens.batch * dim);
+        this.rec.dispatch(normalizeForward, { D: dim }, [out, normed, this.buf('norms', tokens.batch)], [tokens.batch], 'forward');
+        out = normed;
+      }
+      const staging = this.stagingFor(tokens.batch * dim);
+      this.rec.copy(out, 0, staging, 0, tokens.batch * dim * 4);
+      this.submit();
+      await staging.mapAsync(MAP_READ);
+      const all = new Float32Array(staging.getMappedRange(0, tokens.batch * dim * 4).slice(0));
+      staging.unmap();
+      return Array.from({ length: tokens.batch }, (_, i) => all.slice(i * dim, (i + 1) * dim));
+    });
+  }
+
+  /** Runs recorded GPU work under an error scope: a failed pipeline or dispatch becomes a LabError, not silence. */
+  private async guarded<T>(f: () => Promise<T>): Promise<T> {
+    this.device.pushErrorScope('validation');
+    let value: T;
+    try {
+      value = await f();
+    } finally {
+      const err = await this.device.popErrorScope();
+      if (err) {
+        this.stale = true;
+        // eslint-disable-next-line no-unsafe-finally
+        throw new LabError('backend', `the WebGPU fast path failed: ${err.message}`);
+      }
+    }
+    return value;
+  }
+
   /** One optimizer step over the micro-batches; undefined when this step's shapes are past the fast path's limits. */
   async step(micro: readonly MicroBatch[], o: FastStepOptions): Promise<FastStepResult | undefined> {
-    return this.run(micro, o, true);
+    return this.guarded(() => this.run(micro, o, true));
   }
 
   private async run(micro: readonly MicroBatch[], o: FastStepOptions, apply: boolean): Promise<FastStepResult | undefined> {
@@ -216,7 +271,7 @@ export class FastTrainer {
     const staging = this.stagingFor(lossRows + 2);
     rec.copy(LOSS, 0, staging, 0, lossRows * 4);
     rec.copy(NORM, 0, staging, lossRows * 4, 8);
-    rec.submit();
+    this.submit();
     await staging.mapAsync(MAP_READ);
     const read = new Float32Array(staging.getMappedRange(0, (lossRows + 2) * 4).slice(0));
     staging.unmap();
@@ -258,7 +313,8 @@ export class FastTrainer {
     }, buffers, matmulGroups(s.M, s.N, s.Z ?? 1), phase);
   }
 
-  private forwardBackward(mb: MicroBatch, mi: number, lo: { invT: number; invDenom: number; symmetric: boolean; lossOff: number; LOSS: GpuBuffer }): void {
+  /** Records the forward pass and, given the loss settings, the loss and the backward; returns the head's output (before normalization). */
+  private forwardBackward(mb: MicroBatch, mi: number, lo?: { invT: number; invDenom: number; symmetric: boolean; lossOff: number; LOSS: GpuBuffer }): { out: GpuBuffer; dim: number } {
     const enc = this.enc;
     const cfg = enc.config;
     const Ly = this.layout;
@@ -346,6 +402,7 @@ export class FastTrainer {
     });
     const last = denseIn[denseIn.length - 1]!;
     const D = last.dim;
+    if (!lo) return { out: last.buf, dim: D };
     const N = this.buf('normed', B * D);
     const NORM = this.buf('norms', B);
     rec.dispatch(normalizeForward, { D }, [last.buf, N, NORM], [B], 'forward');
@@ -367,7 +424,7 @@ export class FastTrainer {
       const input = denseIn[k]!;
       this.mm({ accumulate: true, onesRow: ds.hasBias }, 'backward', { M: ds.inFeatures + (ds.hasBias ? 1 : 0), N: ds.outFeatures, K: B },
         { buf: input.buf, row: 1, col: ds.inFeatures }, { buf: dy, row: ds.outFeatures, col: 1 }, { buf: GH, off: ds.w, row: ds.outFeatures, col: 1 });
-      if (k === 0 && !needEncoderGrads) break;
+      if (k === 0 && !needEncoderGrads) return { out: last.buf, dim: D };
       const dIn = this.buf(`d.dense.${k}`, B * ds.inFeatures);
       const prevPre = k > 0 ? densePre[k - 1] : undefined;
       this.mm(prevPre ? { actGrad: enc.denseVars[k - 1]!.activation as Activation } : {}, 'backward', { M: B, N: ds.inFeatures, K: ds.outFeatures },
@@ -375,7 +432,7 @@ export class FastTrainer {
         prevPre ? { X: { buf: prevPre, row: ds.inFeatures } } : {});
       dy = dIn;
     }
-    if (!needEncoderGrads) return;
+    if (!needEncoderGrads) return { out: last.buf, dim: D };
     const dX = this.buf('d.x', R * H);
     const dH = this.buf('d.h', R * H);
     const dA = this.buf('d.a', R * H);
@@ -431,7 +488,7 @@ export class FastTrainer {
           { buf: xin(l), row: 1, col: H }, { buf: dQKV, zo: H, row: 3 * H, col: 1 }, { buf: GL, off: s.q, zo: Ly.qkvStride, row: H, col: 1 });
       }
     }
-    if (freezeEmbeddings) return;
+    if (freezeEmbeddings) return { out: last.buf, dim: D };
     const GE = this.G.embeddings;
     rec.dispatch(layerNormBackwardRows, { H, gOff: Ly.embLnG }, [dX, EMB, STE, WE, dH], [R], 'backward');
     rec.dispatch(layerNormBackwardColumns, { H, rows: R, gOff: Ly.embLnG, bOff: Ly.embLnB }, [dX, EMB, STE, GE], [Math.ceil(H / 64)], 'backward');
@@ -443,6 +500,7 @@ export class FastTrainer {
     d.queue.writeBuffer(LIST, 0, plan.list);
     d.queue.writeBuffer(ROWS, 0, rowsTok);
     rec.dispatch(embeddingBackward, { H, count: plan.count }, [dH, LIST, ROWS, GE], grid(plan.count), 'backward');
+    return { out: last.buf, dim: D };
   }
 
   private optimizer(o: FastStepOptions, LOSS: GpuBuffer, lossRows: number, NORM: GpuBuffer): void {

@@ -13,35 +13,12 @@
  * once), so the two agree to float rounding (a compiler may fuse a
  * multiply-add); the golden test allows 1e-6.
  *
- * The WebGPU types are declared structurally here: src/core compiles without
- * the DOM and WebGPU type libraries.
+ * The training step's fast path (../fast/train-step.ts) has its own flat-buffer
+ * AdamW; this one serves the tfjs path's steps on WebGPU.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../errors.ts';
-
-interface GpuBuffer { readonly size: number }
-interface GpuPass {
-  setPipeline(p: unknown): void;
-  setBindGroup(i: number, g: unknown): void;
-  dispatchWorkgroups(x: number, y?: number): void;
-  end(): void;
-}
-interface GpuDevice {
-  createShaderModule(d: { code: string }): unknown;
-  createComputePipeline(d: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): { getBindGroupLayout(i: number): unknown };
-  createBindGroup(d: { layout: unknown; entries: { binding: number; resource: { buffer: GpuBuffer } }[] }): unknown;
-  createBuffer(d: { size: number; usage: number }): GpuBuffer & { destroy(): void };
-  queue: { writeBuffer(b: GpuBuffer, offset: number, data: ArrayBufferView): void };
-}
-interface WebGpuBackendLike {
-  device: GpuDevice;
-  submitQueue(): void;
-  tensorMap: { get(dataId: object): { resource?: unknown } };
-  uploadToGPU(dataId: object): void;
-  ensureCommandEncoderReady(): void;
-  endComputePassEncoder(): void;
-  commandEncoder: { beginComputePass(): GpuPass };
-}
+import { writableBufferOfTensor, type GpuBuffer, type GpuDevice, type GpuPipeline, type WebGpuBackendLike } from '../fast/gpu.ts';
 
 const WORKGROUP = 256;
 const MAX_GROUPS_PER_DIM = 65535;
@@ -84,7 +61,7 @@ export function fusedAdamWAvailable(): boolean {
   return tf.getBackend() === 'webgpu';
 }
 
-const pipelines = new WeakMap<GpuDevice, { getBindGroupLayout(i: number): unknown }>();
+const pipelines = new WeakMap<GpuDevice, GpuPipeline>();
 
 /** Counts the dispatches recorded, for the bench's launch counts. */
 export const fusedAdamWStats = { dispatches: 0, passes: 0 };
@@ -95,7 +72,7 @@ export const fusedAdamWStats = { dispatches: 0, passes: 0 };
  * the step's dispatches), destroyed by `dispose`.
  */
 export class FusedAdamW {
-  private readonly uniforms = new Map<string, GpuBuffer & { destroy(): void }>();
+  private readonly uniforms = new Map<string, GpuBuffer>();
 
   /** One AdamW step over every (weight, gradient, m, v), updating the weights and moments in place (float32, WebGPU). */
   step(params: readonly { w: tf.Variable; g: tf.Tensor; m: tf.Variable; v: tf.Variable }[], c: AdamWConstants): void {
@@ -108,13 +85,8 @@ export class FusedAdamW {
       pipelines.set(device, pipeline);
     }
     const layout = pipeline.getBindGroupLayout(0);
-    const bufferOf = (t: tf.Tensor): GpuBuffer => {
-      if (t.dtype !== 'float32') throw new LabError('backend', `fused AdamW: ${t.dtype} tensor`, {}, 'float32');
-      backend.uploadToGPU(t.dataId);
-      const r = backend.tensorMap.get(t.dataId).resource;
-      if (!r || typeof (r as GpuBuffer).size !== 'number') throw new LabError('backend', 'fused AdamW: a tensor is not in a GPU buffer');
-      return r as GpuBuffer;
-    };
+    // Weights and moments are written in place: writableBufferOfTensor drops tfjs's CPU copy of their values.
+    const bufferOf = (t: tf.Tensor): GpuBuffer => writableBufferOfTensor(backend, t);
     const bindings = params.map(({ w, g, m, v }) => {
       if (g.size !== w.size || m.size !== w.size || v.size !== w.size) throw new LabError('backend', `fused AdamW: sizes differ for ${w.name}`);
       let u = this.uniforms.get(w.name);

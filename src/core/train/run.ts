@@ -74,7 +74,7 @@ export function trainerOptions(config: TrainRunConfig): TrainerOptions {
   return {
     sampler: { kind: t.sampler, batchSize: t.batchSize, crossMode: t.crossMode }, schedule: t.alpha, steps: t.steps, lr: t.lr,
     warmupSteps: t.warmupSteps, weightDecay: t.weightDecay, maxGradNorm: t.maxGradNorm, accumulation: t.accumulation,
-    ...(t.cacheChunk !== undefined ? { cacheChunk: t.cacheChunk } : {}),
+    ...(t.cacheChunk !== undefined ? { cacheChunk: t.cacheChunk } : {}), fastPath: t.fastPath,
     freeze: { freezeEmbeddings: t.freezeEmbeddings, freezeBottomLayers: t.freezeBottomLayers },
     temperature: t.temperature, loss: t.loss, tokenization: config.tokenization, seed: config.seed,
   };
@@ -144,6 +144,7 @@ export async function runTraining(
     if (Number.isNaN(v)) continue;
     if (v < best) { best = v; sinceBest = 0; } else sinceBest++;
   }
+  hooks.log?.(trainer.engine);
   const started = performance.now();
   const startStep = trainer.step;
   while (!trainer.done) {

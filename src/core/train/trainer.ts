@@ -21,7 +21,8 @@ import type { TrainingPool } from './pool.ts';
 import { BatchSampler, type SamplerOptions } from './samplers/index.ts';
 import { batchTokens } from './tokens.ts';
 import { AdaptiveAlpha, alphaAt, checkSchedule, type AlphaSchedule } from './schedules.ts';
-import { trainStep } from './step.ts';
+import { trainStep, type StepResult } from './step.ts';
+import { FastTrainer, fastPathBlocker } from '../fast/train-step.ts';
 
 export interface TrainerOptions {
   sampler: SamplerOptions;
@@ -36,6 +37,8 @@ export interface TrainerOptions {
   accumulation: number;
   /** Gradient cache: token batches of at most this many texts (step.ts). */
   cacheChunk?: number;
+  /** On WebGPU, steps run in the fast path's own kernels (../fast/train-step.ts) unless false. */
+  fastPath?: boolean;
   temperature: number;
   loss: InfoNceVariant;
   /** Frozen parameters get no gradient and no update (and are not in checkpoints). */
@@ -89,6 +92,9 @@ export class Trainer {
   private stepsDone = 0;
   private readonly groups: number;
   private examplesSeen = 0;
+  /** The WebGPU fast path, made at the first step when it can run; null when it cannot (`engine` says why). */
+  private fast: FastTrainer | null | undefined;
+  private fastWhy = '';
 
   constructor(private readonly model: TextModel, pool: TrainingPool, private readonly o: TrainerOptions, from?: TrainerCheckpoint) {
     checkSchedule(o.schedule);
@@ -129,11 +135,14 @@ export class Trainer {
     const batches = Array.from({ length: this.o.accumulation }, () => this.sampler.next(alpha));
     const s = this.stepsDone + 1;
     const lr = learningRateAt(s, this.o.lr, this.o.warmupSteps, this.o.steps);
-    const r = await trainStep(this.model.encoder, batches.map((b) => batchTokens(this.model, b, this.o.tokenization)), this.opt, {
-      lr, ...(this.o.maxGradNorm !== undefined ? { maxGradNorm: this.o.maxGradNorm } : {}),
-      ...(this.o.cacheChunk !== undefined ? { cacheChunk: this.o.cacheChunk } : {}),
-      loss: { temperature: this.o.temperature, variant: this.o.loss },
-    });
+    const micro = batches.map((b) => batchTokens(this.model, b, this.o.tokenization));
+    const common = { lr, ...(this.o.maxGradNorm !== undefined ? { maxGradNorm: this.o.maxGradNorm } : {}), loss: { temperature: this.o.temperature, variant: this.o.loss } };
+    const fast = this.fastTrainer();
+    let r: StepResult | undefined = fast ? await fast.step(micro, common) : undefined;
+    if (!r) {
+      r = await trainStep(this.model.encoder, micro, this.opt, { ...common, ...(this.o.cacheChunk !== undefined ? { cacheChunk: this.o.cacheChunk } : {}) });
+      fast?.invalidate(); // this step's shapes were past the fast path's limits: it re-imports the weights next time
+    }
     this.stepsDone = s;
     const examples = batches.reduce((n, b) => n + b.pairs.length, 0);
     this.examplesSeen += examples;
@@ -144,6 +153,20 @@ export class Trainer {
     this.history.push(entry);
     ctl.onProgress?.({ phase: 'train', done: s, total: this.o.steps, unit: 'steps' });
     return entry;
+  }
+
+  private fastTrainer(): FastTrainer | null {
+    if (this.fast !== undefined) return this.fast;
+    const why = this.o.fastPath === false ? 'the run asks for the tfjs path (train.fastPath: false)' : fastPathBlocker(this.model.encoder, { cacheChunk: this.o.cacheChunk, loss: { variant: this.o.loss } });
+    this.fastWhy = why ?? '';
+    this.fast = why ? null : new FastTrainer(this.model.encoder, this.opt);
+    return this.fast;
+  }
+
+  /** Which implementation runs the steps, and why (one line for the log). */
+  get engine(): string {
+    const fast = this.fastTrainer();
+    return fast ? 'steps run on the WebGPU fast path (the project\'s WGSL kernels)' : `steps run on tfjs ops: ${this.fastWhy}`;
   }
 
   /**
@@ -191,6 +214,8 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.fast?.dispose();
+    this.fast = undefined;
     this.opt.dispose();
   }
 }

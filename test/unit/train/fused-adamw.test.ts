@@ -65,4 +65,20 @@ describe('fused AdamW on WebGPU', () => {
     expect(fused.w[3]![5]).not.toBe(values(SIZES[3]!, 4)[5]);
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);
+
+  it('a weight read between steps is read anew after the next (tfjs caches read values on the CPU; the kernel writes the GPU buffer)', async () => {
+    const w = tf.variable(tf.tensor(values(300, 9)), true, 'cache-check');
+    const opt = new AdamW({ fused: true });
+    const g = tf.tensor(values(300, 10, 0.5));
+    opt.apply([w], { [w.name]: g }, 1e-2); // now the weight lives in a GPU buffer
+    const first = ((await w.data()) as Float32Array).slice(); // and this read caches it on the CPU as well
+    opt.apply([w], { [w.name]: g }, 1e-2);
+    const second = (await w.data()) as Float32Array;
+    let moved = 0;
+    for (let i = 0; i < first.length; i++) moved = Math.max(moved, Math.abs(second[i]! - first[i]!));
+    expect(moved).toBeGreaterThan(5e-3); // ≈ lr: with a constant gradient Adam's second step moves each weight by about lr
+    g.dispose();
+    opt.dispose();
+    w.dispose();
+  });
 });

@@ -94,14 +94,22 @@ describe('Trainer', () => {
     c.encoder.dispose();
   });
 
-  it('on webgpu (SwiftShader here): a resumed run equals an uninterrupted one within 1e-5 (run to run, GPU reductions are not bit-stable)', async () => {
+  it('on webgpu (SwiftShader here): steps run on the fast path, equal the tfjs path, and a resumed run equals an uninterrupted one within 1e-5 (run to run, GPU reductions are not bit-stable)', async () => {
     const active = await initNodeBackend('webgpu');
     expect(active.backend).toBe('webgpu');
     const opts: TrainerOptions = { ...OPTS, steps: 4, warmupSteps: 1, accumulation: 1, sampler: { kind: 'hybrid', batchSize: 4 } };
     const small = (): Promise<TextModel> => loadTextModel(nodeFolderProvider(join(GENERATED_MODELS_DIR, 'tiny-bert')), { maxLength: 16 });
     const a = await small();
     const whole = new Trainer(a, pool, opts);
+    expect(whole.engine).toMatch(/WebGPU fast path/);
     while (!whole.done) await whole.next();
+    const r = await small();
+    const reference = new Trainer(r, pool, { ...opts, fastPath: false });
+    expect(reference.engine).toMatch(/tfjs ops: .*fastPath: false/);
+    while (!reference.done) await reference.next();
+    reference.history.forEach((e, i) => expect(Math.abs(e.loss - whole.history[i]!.loss), `step ${i + 1}`).toBeLessThan(1e-4));
+    reference.dispose();
+    r.encoder.dispose();
     const b = await small();
     const first = new Trainer(b, pool, opts);
     for (let i = 0; i < 2; i++) await first.next();
