@@ -36,7 +36,11 @@ export interface Shape { name: string; vocab: number; hidden: number; layers: nu
 export const SHAPES: Shape[] = [
   { name: 'tiny', vocab: 119547, hidden: 32, layers: 2, heads: 4, ffn: 64, seq: 128, batch: 32 },
   { name: 'minilm', vocab: 32000, hidden: 384, layers: 12, heads: 12, ffn: 1536, seq: 128, batch: 32 },
+  // On request only (--shapes bert-base): the issue's second real-GPU shape, far too slow for a CPU.
+  { name: 'bert-base', vocab: 119547, hidden: 768, layers: 12, heads: 12, ffn: 3072, seq: 128, batch: 64 },
 ];
+/** The shapes a plain run measures. */
+export const DEFAULT_SHAPES = 'tiny,minilm';
 const TEMPERATURE = 0.05;
 
 function arg(argv: string[], name: string): string | undefined {
@@ -210,8 +214,9 @@ export async function run(argv: string[]): Promise<void> {
   console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on this machine slows every figure alike)`);
 
   const rows: Row[] = [];
+  const shapes = SHAPES.filter((s) => (arg(argv, '--shapes') ?? DEFAULT_SHAPES).split(',').includes(s.name));
   for (const b of backends) {
-    for (const s of SHAPES) {
+    for (const s of shapes) {
       if (b === 'cpu' && s.name === 'minilm' && !fullCpu) {
         rows.push({ shape: s.name, impl: 'tfjs-cpu', batch: s.batch, note: 'skipped: plain-JS kernels, minutes per step (--full-cpu to run)' });
         continue;
@@ -224,7 +229,7 @@ export async function run(argv: string[]): Promise<void> {
   let blasOk = false;
   if (!argv.includes('--no-torch')) {
     console.log('… PyTorch (same shapes, 1 thread)');
-    const t = benchTorch(SHAPES, budgetS);
+    const t = benchTorch(shapes, budgetS);
     if (typeof t === 'string') {
       console.log(t);
     } else {
