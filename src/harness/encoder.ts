@@ -4,7 +4,9 @@
  * Loads a tiny generated model over fetch into the tfjs encoder on the requested
  * backend (WebGPU in Playwright's chromium: SwiftShader), embeds the golden token
  * ids and, with grads=1, takes the gradients of the golden InfoNCE loss (tfjs tape
- * and the checkpointed lossAndGradients). Returns
+ * and the checkpointed lossAndGradients). On WebGPU it also runs the fast path
+ * (src/core/fast/: the project's own kernels) for the embeddings and, with
+ * grads=1, the loss and gradients. Returns
  * raw numbers; test/browser/encoder-webgpu.spec.ts compares them with the PyTorch
  * fixture.
  */
@@ -18,6 +20,8 @@ import { toTokenBatch } from '../core/encoder/model.ts';
 import type { BackendPreference } from '../core/run-config.ts';
 import { initBackend, probeBackendEnv } from '../core/tf/backend.ts';
 import { kernelsFor } from '../core/tf/ops.ts';
+import { AdamW } from '../core/train/optimizer.ts';
+import { FastTrainer } from '../core/fast/train-step.ts';
 
 interface GoldenInput {
   temperature: number;
@@ -80,6 +84,28 @@ export async function run(p: URLSearchParams): Promise<unknown> {
     result.lossCheckpointed = ck.loss;
     result.gradsCheckpointed = outCk;
     tf.dispose(Object.values(ck.grads));
+  }
+  if (active.backend === 'webgpu') {
+    const opt = new AdamW();
+    const fast = new FastTrainer(enc, opt);
+    result.fastEmbeddings = (await fast.embed(batch))!.map((e) => Array.from(e));
+    if (p.get('grads') === '1') {
+      const r = (await fast.gradients({ tokens: batch, numQueries: golden.n_queries }, { temperature: golden.temperature }))!;
+      const out: Record<string, number[]> = {};
+      for (const name of Object.keys(golden.grads)) {
+        const dense = name.startsWith('2_Dense/');
+        const v = dense ? enc.denseVars[0]!.weight : enc.params.get(name)?.variable;
+        if (!v) continue;
+        const linear = dense || enc.params.get(name)!.spec.linear;
+        const g = tf.tidy(() => (linear ? tf.transpose(tf.tensor(r.grads.get(v)!, v.shape)) : tf.tensor(r.grads.get(v)!, v.shape)));
+        out[name] = Array.from(await g.data());
+        g.dispose();
+      }
+      result.lossFast = r.loss;
+      result.gradsFast = out;
+    }
+    fast.dispose();
+    opt.dispose();
   }
   enc.dispose();
   return result;

@@ -1,7 +1,8 @@
 /**
  * The tfjs encoder on WebGPU in real chromium (SwiftShader adapter) against the
  * PyTorch golden fixture: pooled embeddings to 1e-4 and InfoNCE gradients to 1e-3
- * relative for tiny-bert (tape and checkpointed backward); embeddings for tiny-xlmr (F16, CLS + Dense + Normalize).
+ * relative for tiny-bert (tape and checkpointed backward, and the WebGPU fast path's own kernels); embeddings
+ * for tiny-xlmr (F16, CLS + Dense + Normalize) from tfjs and from the fast path.
  * Model files are served to the page with page.route from the generated folder.
  */
 import { expect, test } from '@playwright/test';
@@ -46,16 +47,19 @@ for (const [model, withGrads] of [['tiny-bert', true], ['tiny-xlmr', false]] as 
     const r = (await page.evaluate(() => (window as unknown as W).__harnessResult)) as {
       active: { backend: string; reason: string }; embeddings: number[][]; loss?: number; grads?: Record<string, number[]>;
       lossCheckpointed?: number; gradsCheckpointed?: Record<string, number[]>;
+      fastEmbeddings: number[][]; lossFast?: number; gradsFast?: Record<string, number[]>;
     };
     expect(r.active.backend).toBe('webgpu');
     expect(r.embeddings.length).toBe(golden.embeddings.length);
-    r.embeddings.forEach((e, i) => {
+    expect(r.fastEmbeddings.length).toBe(golden.embeddings.length);
+    [...r.embeddings, ...r.fastEmbeddings].forEach((e, k) => {
+      const i = k % golden.embeddings.length;
       const ref = golden.embeddings[i]!;
       expect(e.length).toBe(ref.length);
       expect(Math.max(...e.map((x, j) => Math.abs(x - ref[j]!)))).toBeLessThan(1e-4);
     });
     if (withGrads) {
-      for (const [loss, grads] of [[r.loss, r.grads], [r.lossCheckpointed, r.gradsCheckpointed]] as const) {
+      for (const [loss, grads] of [[r.loss, r.grads], [r.lossCheckpointed, r.gradsCheckpointed], [r.lossFast, r.gradsFast]] as const) {
         expect(Math.abs(loss! - golden.loss)).toBeLessThan(1e-4 * Math.max(1, golden.loss));
         for (const [name, ref] of Object.entries(golden.grads)) {
           const got = grads![name]!.slice(0, ref.values.length);
