@@ -76,6 +76,12 @@ export interface InitOptions {
   wasmPaths?: string | Record<string, string>;
   /** Already probed environment (tests); probed when absent. */
   env?: BackendEnv;
+  /**
+   * Threads for the wasm backend where the page is cross-origin isolated (SharedArrayBuffer). tfjs's default
+   * is half the cores (one on a 2-core laptop); the default here is every core: the training and evaluation
+   * workers are what the page is waiting for.
+   */
+  wasmThreads?: number;
 }
 
 export interface ActiveBackend extends BackendChoice {
@@ -111,6 +117,8 @@ async function registerBackend(b: Backend, opts: InitOptions): Promise<void> {
   } else if (b === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths !== undefined) wasm.setWasmPaths(opts.wasmPaths as string);
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+    wasm.setThreadsCount(Math.max(1, Math.min(16, Math.floor(opts.wasmThreads ?? cores))));
   } else {
     await import('@tensorflow/tfjs-backend-webgpu');
   }
