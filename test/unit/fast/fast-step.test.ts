@@ -27,6 +27,7 @@ import { infoNCE as infoNceLoss } from '../../../src/core/train/losses/info-nce.
 import { FastTrainer, fastPathBlocker } from '../../../src/core/fast/train-step.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
 import { GEN_DIR, FIXTURES, maxAbs } from '../encoder/helpers.ts';
+import { buildEncoder } from '../../../bench/encoder.ts';
 
 interface Golden {
   temperature: number;
@@ -220,7 +221,7 @@ describe.runIf(available)('WebGPU fast path', () => {
     enc.dispose();
   });
 
-  it('counts its launches: forward, backward, optimizer; the shapes it cannot take go back to the tfjs path', async () => {
+  it('counts its launches (279 for 12 layers); the shapes it cannot take go back to the tfjs path', async () => {
     const enc = await load('tiny-bert');
     const opt = new AdamW();
     const fast = new FastTrainer(enc, opt);
@@ -230,6 +231,16 @@ describe.runIf(available)('WebGPU fast path', () => {
     expect(r.launches.backward).toBe(2 + 15 * L + 3);
     expect(r.launches.optimizer).toBe(2 + 1 + 2);
     expect(await fast.step([{ tokens: randomBatch(enc, 2, 8, 7), numQueries: 2 }], { lr: 1e-4 })).toBeUndefined(); // no candidate beyond the queries
+    // A 12-layer encoder (MiniLM's and BERT-base's depth; the count does not depend on the width): under 300.
+    const deep = buildEncoder({ name: 'deep', vocab: 1000, hidden: 32, layers: 12, heads: 4, ffn: 64, seq: 8, batch: 6 });
+    const deepOpt = new AdamW();
+    const deepFast = new FastTrainer(deep, deepOpt);
+    const d = (await deepFast.step([{ tokens: randomBatch(deep, 6, 8, 9), numQueries: 3 }], { lr: 1e-4, maxGradNorm: 1 }))!;
+    expect([d.launches.forward, d.launches.backward, d.launches.optimizer]).toEqual([89, 185, 5]);
+    expect(d.launches.forward + d.launches.backward + d.launches.optimizer).toBeLessThan(300);
+    deepFast.dispose();
+    deepOpt.dispose();
+    deep.dispose();
     expect(fastPathBlocker(enc, { cacheChunk: 4 })).toMatch(/gradient cache/);
     expect(fastPathBlocker(enc, { loss: { variant: 'paper' } })).toMatch(/paper/);
     fast.dispose();
