@@ -108,31 +108,25 @@ function readCheckpoint(dir: string, history: TrainerCheckpoint['history']): Tra
   return { ...state, history: history.slice(0, state.historyLength), weights, moments };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  let f;
-  try {
-    f = parseFlags(argv, { config: 'value', out: 'value', resume: 'value', backend: 'value' });
-    if (f.positional.length) throw new LabError('invalid-argument', `unexpected argument ${f.positional[0]}`);
-    if (!f.values.has('resume') && !(f.values.has('config') && f.values.has('out'))) throw new LabError('invalid-argument', '--config and --out are required (or --resume dir/)');
-  } catch (e) {
-    if (e instanceof LabError) {
-      console.error(`error: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
-  const backendName = choiceFlag(f, 'backend', ['wasm', 'cpu', 'webgpu'] as const) ?? 'wasm';
-  const resume = f.values.get('resume');
-  const out = resolve(resume ?? f.values.get('out')!);
-  const configPath = resume ? join(out, 'config.json') : f.values.get('config')!;
-  const { raw, dir: configDir0 } = await readConfigFile(configPath);
-  const config = asTrainConfig(parseRunConfig(raw, configPath), `${configPath}: kind`);
-  // On resume, files are found relative to the original config's folder, recorded next to it.
-  const configDir = resume ? (JSON.parse(readFileSync(join(out, 'inputs.json'), 'utf8')) as { configDir: string }).configDir : configDir0;
+export interface TrainToFolder {
+  /** A parsed RunConfig of kind "train". */
+  config: ReturnType<typeof asTrainConfig>;
+  /** Where the config's relative file names are found. */
+  configDir: string;
+  out: string;
+  backend: Backend;
+  /** Continue from out/checkpoint (out/config.json, out/base-results.json and out/history.jsonl are there). */
+  resume: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * One training run into a folder (the layout above): base evaluation, training with checkpoints, trained
+ * evaluation, the model. `lab train` and `lab experiment` (one call per sampler and seed) both run this.
+ */
+export async function trainToFolder(o: TrainToFolder): Promise<{ steps: number; finalLoss: number | undefined; base: EvalResults[]; trained: EvalResults[] }> {
+  const { config, configDir, out, resume } = o;
+  const backendName = o.backend;
   const t = config.train;
 
   // Inputs first (cheap, and every mistake named before any step or file).
@@ -145,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
   const data = prepareTrainingData(config, trainSets, valSets);
   const pool = data.pool;
   const active = await initNodeBackend(backendName);
-  const log = (l: string): void => void process.stderr.write(`${l}\n`);
+  const log = o.log ?? ((l: string): void => void process.stderr.write(`${l}\n`));
   log(`backend: ${active.backend} (${active.reason})`);
   const { model, files, label } = await loadModel(config, configDir);
   log(`model: ${label}, ${model.encoder.config.layers} layers, hidden ${model.encoder.config.hidden}; training data: ${pool.groups.length} parallel groups in ${pool.languages.join(' ')}${pool.heldOut.length ? ` (held out: ${pool.heldOut.join(' ')})` : ''}`);
@@ -195,9 +189,39 @@ export async function run(argv: string[]): Promise<number> {
     mkdirSync(join(out, 'model', p, '..'), { recursive: true });
     writeAtomic(join(out, 'model', p), bytes);
   }
-  const macro = (r: EvalResults[]) => r.map((x) => Object.fromEntries(Object.entries(x.settings).map(([s, v]) => [s, v.macro.map])));
-  console.log(JSON.stringify({ out, steps: trainer.step, final_loss: trainer.history.at(-1)?.loss, base: macro(base), trained: macro(trained) }, null, 2));
+  const result = { steps: trainer.step, finalLoss: trainer.history.at(-1)?.loss, base, trained };
   trainer.dispose();
   model.encoder.dispose();
+  return result;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  let f;
+  try {
+    f = parseFlags(argv, { config: 'value', out: 'value', resume: 'value', backend: 'value' });
+    if (f.positional.length) throw new LabError('invalid-argument', `unexpected argument ${f.positional[0]}`);
+    if (!f.values.has('resume') && !(f.values.has('config') && f.values.has('out'))) throw new LabError('invalid-argument', '--config and --out are required (or --resume dir/)');
+  } catch (e) {
+    if (e instanceof LabError) {
+      console.error(`error: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  const backendName = choiceFlag(f, 'backend', ['wasm', 'cpu', 'webgpu'] as const) ?? 'wasm';
+  const resume = f.values.get('resume');
+  const out = resolve(resume ?? f.values.get('out')!);
+  const configPath = resume ? join(out, 'config.json') : f.values.get('config')!;
+  const { raw, dir: configDir0 } = await readConfigFile(configPath);
+  const config = asTrainConfig(parseRunConfig(raw, configPath), `${configPath}: kind`);
+  // On resume, files are found relative to the original config's folder, recorded next to it.
+  const configDir = resume ? (JSON.parse(readFileSync(join(out, 'inputs.json'), 'utf8')) as { configDir: string }).configDir : configDir0;
+  const r = await trainToFolder({ config, configDir, out, backend: backendName, resume: resume !== undefined });
+  const macro = (x: EvalResults[]) => x.map((e) => Object.fromEntries(Object.entries(e.settings).map(([st, v]) => [st, v.macro.map])));
+  console.log(JSON.stringify({ out, steps: r.steps, final_loss: r.finalLoss, base: macro(r.base), trained: macro(r.trained) }, null, 2));
   return 0;
 }
