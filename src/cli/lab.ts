@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   metrics: { summary: 'metrics --qrels Q --run R    trec_eval-style measures as JSON', load: () => import('./commands/metrics.ts') },
   eval: { summary: 'eval --model M <files…> --out r.json   dense evaluation of an encoder in every setting', load: () => import('./commands/eval.ts') },
   experiment: { summary: 'experiment <experiment.json> --out dir/   samplers × seeds, paper-style tables with significance', load: () => import('./commands/experiment.ts') },
+  'export-recipe': { summary: 'export-recipe --config run.json --out dir/   a sentence-transformers project continuing the run on GPUs', load: () => import('./commands/export-recipe.ts') },
   train: { summary: 'train --config run.json --out dir/   hybrid batch training, then base vs trained evaluation', load: () => import('./commands/train.ts') },
   embed: { summary: 'embed --model M --input F --out O   sentence embeddings', load: () => import('./commands/embed.ts') },
   schema: { summary: 'schema                       the RunConfig JSON Schema', load: () => import('./commands/schema.ts') },
