@@ -89,7 +89,7 @@ export class LabState {
       try {
         if (f.size > MAX_RESULTS_FILE_BYTES) throw new LabError('file-too-large', `is ${(f.size / 1e6).toFixed(0)} MB, over the ${MAX_RESULTS_FILE_BYTES / 1e6} MB a results file may have`, { file: f.name });
         const found = resultsInFile(await f.text(), f.name);
-        this.opened = [...this.opened, ...found.map((x) => ({ file: f.name, results: x.results, ...(x.role ? { role: x.role } : {}) }))];
+        this.opened = [...this.opened, ...found.map((x) => ({ file: f.name, results: x.results, ...(x.role ? { role: x.role } : {}), ...(x.label ? { label: x.label } : {}) }))];
       } catch (e) {
         errors.push(toDiagnostic(e));
       }

@@ -75,7 +75,19 @@ export function checkResults(value: unknown, where = 'results'): EvalResults {
 }
 
 /** The results objects in a results file: one (lab eval, lab bm25, the page's download) or base + trained (lab train). */
-export function resultsInFile(text: string, file: string): { results: EvalResults; role?: 'base' | 'trained' }[] {
+/** `lab experiment`'s results.json: the parts the page reads (every run's trained results, by sampler and seed). */
+export const ExperimentResultsFileSchema = z.object({
+  kind: z.literal('polyglot-lab/experiment-results'),
+  version: z.literal(1),
+  name: z.string().max(200),
+  runs: z.record(z.string().max(100), z.object({
+    sampler: z.string().max(40),
+    seed: count,
+    trained: z.array(EvalResultsSchema).max(64),
+  })).refine((r) => Object.keys(r).length <= 1000, 'at most 1,000 runs'),
+});
+
+export function resultsInFile(text: string, file: string): { results: EvalResults; role?: 'base' | 'trained'; label?: string }[] {
   const v = parseUntrustedJson(text, { file }, 'a results.json written by Polyglot Lab');
   const kind = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { kind?: unknown }).kind : undefined;
   if (kind === 'polyglot-lab/eval-results') {
@@ -88,5 +100,10 @@ export function resultsInFile(text: string, file: string): { results: EvalResult
     if (!r.success) throw schemaError('train results', r.error, file);
     return [...r.data.base.map((x) => ({ results: x as EvalResults, role: 'base' as const })), ...r.data.trained.map((x) => ({ results: x as EvalResults, role: 'trained' as const }))];
   }
-  throw new LabError('wrong-type', `kind is ${JSON.stringify(kind)}`, { file, path: 'kind' }, '"polyglot-lab/eval-results" or "polyglot-lab/train-results"');
+  if (kind === 'polyglot-lab/experiment-results') {
+    const r = ExperimentResultsFileSchema.safeParse(v);
+    if (!r.success) throw schemaError('experiment results', r.error, file);
+    return Object.values(r.data.runs).flatMap((run) => run.trained.map((x) => ({ results: x as EvalResults, role: 'trained' as const, label: `${run.sampler}, seed ${run.seed}` })));
+  }
+  throw new LabError('wrong-type', `kind is ${JSON.stringify(kind)}`, { file, path: 'kind' }, '"polyglot-lab/eval-results", "polyglot-lab/train-results" or "polyglot-lab/experiment-results"');
 }

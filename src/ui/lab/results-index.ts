@@ -17,6 +17,8 @@ export interface ResultsEntry {
 export interface OpenedResults {
   file: string;
   role?: 'base' | 'trained';
+  /** Which run of the file (an experiment's sampler and seed). */
+  label?: string;
   results: EvalResults;
 }
 
@@ -41,7 +43,7 @@ export function resultsIndex(s: IndexSources): ResultsEntry[] {
     r.base?.forEach((x, i) => out.push({ id: `run:${r.id}:base:${i}`, label: `${r.model.label} base · ${x.description.dataset} (run ${when})`, results: x }));
     r.trained?.forEach((x, i) => out.push({ id: `run:${r.id}:trained:${i}`, label: `${r.model.label} trained ${r.step} steps, ${r.config.train?.sampler ?? ''} · ${x.description.dataset} (run ${when})`, results: x }));
   }
-  s.opened.forEach((o, i) => out.push({ id: `file:${i}`, label: `${o.file}${o.role ? ` (${o.role})` : ''}: ${o.results.description.model} · ${o.results.description.dataset}`, results: o.results }));
+  s.opened.forEach((o, i) => out.push({ id: `file:${i}`, label: `${o.file}${o.label ? ` (${o.label})` : o.role ? ` (${o.role})` : ''}: ${o.results.description.model} · ${o.results.description.dataset}`, results: o.results }));
   s.shared?.results?.forEach((x, i) => out.push({ id: `shared:${i}`, label: `shared link: ${x.label}`, results: x.results }));
   return out;
 }

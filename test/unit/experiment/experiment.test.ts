@@ -17,6 +17,7 @@ import { run as experiment } from '../../../src/cli/commands/experiment.ts';
 import { adjustPValues, meanSd, type ExperimentResults } from '../../../src/core/experiment/aggregate.ts';
 import { parseExperiment, planRuns } from '../../../src/core/experiment/schema.ts';
 import { writeXquadSlice } from '../../support/xquad-slice.ts';
+import { resultsInFile } from '../../../src/core/eval/results-schema.ts';
 
 const TOKENIZER = fileURLToPath(new URL('../../../../shared/models/mbert-cased-tokenizer/tokenizer.json', import.meta.url));
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -137,6 +138,10 @@ describe('lab experiment', () => {
     expect(md).toMatch(/\| hybrid \| [\d.]+ ± [\d.]+ \(ref\.\)/);
     expect(md).toMatch(/\| X-X \| [\d.]+ ± [\d.]+ \([+−][\d.]+, p [<\d. ]+/);
     expect(md).toMatch(/low: mono/);
+    // The page opens this file: every run's trained results, named by sampler and seed.
+    const opened = resultsInFile(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
+    expect(opened.map((o) => o.label)).toEqual(['X-X, seed 5', 'X-Y, seed 5', 'hybrid, seed 5', 'X-X, seed 6', 'X-Y, seed 6', 'hybrid, seed 6']);
+    expect(opened[0]!.results.settings.multi!.macro.map).toBe(res.runs['X-X-seed5']!.trained[0]!.settings.multi!.macro.map);
     // Again: nothing is retrained (the runs' results are untouched), the aggregate is the same.
     const stamp = statSync(join(out, 'runs', 'X-X-seed5', 'results.json')).mtimeMs;
     const again = await quiet(() => experiment([file, '--out', out]));
