@@ -16,7 +16,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { lossAndGradients } from '../core/encoder/grads.ts';
 import { loadEncoder } from '../core/encoder/load.ts';
-import { toTokenBatch } from '../core/encoder/model.ts';
+import { toTokenBatch, type Encoder } from '../core/encoder/model.ts';
 import type { BackendPreference } from '../core/run-config.ts';
 import { initBackend, probeBackendEnv } from '../core/tf/backend.ts';
 import { kernelsFor } from '../core/tf/ops.ts';
@@ -34,6 +34,24 @@ function infoNCE(emb: tf.Tensor2D, nq: number, temperature: number): tf.Scalar {
   const n = tf.div(emb, tf.norm(emb, 'euclidean', 1, true));
   const logits = tf.div(tf.matMul(tf.slice(n, [0, 0], [nq, -1]), tf.transpose(tf.slice(n, [nq, 0], [nq, -1]))), temperature);
   return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.range(0, nq, 1, 'int32'), nq), logits) as tf.Scalar;
+}
+
+/**
+ * The golden fixture's gradients, by Hugging Face name, in PyTorch's layout ([out, in] for linear weights):
+ * `gradOf` gives a variable's gradient as tfjs holds it ([in, out]).
+ */
+async function byGoldenName(enc: Encoder, names: readonly string[], gradOf: (v: tf.Variable) => tf.Tensor): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const name of names) {
+    const dense = name.startsWith('2_Dense/');
+    const v = dense ? enc.denseVars[0]!.weight : enc.params.get(name)?.variable;
+    if (!v) continue;
+    const linear = dense || enc.params.get(name)!.spec.linear;
+    const g = tf.tidy(() => (linear ? tf.transpose(gradOf(v)) : tf.clone(gradOf(v))));
+    out[name] = Array.from(await g.data());
+    g.dispose();
+  }
+  return out;
 }
 
 export async function run(p: URLSearchParams): Promise<unknown> {
@@ -58,29 +76,13 @@ export async function run(p: URLSearchParams): Promise<unknown> {
   const result: Record<string, unknown> = { env, active, kernels: kernelsFor(), embeddings, embedMs };
   if (p.get('grads') === '1') {
     const { value, grads } = tf.variableGrads(() => infoNCE(enc.pool(batch), golden.n_queries, golden.temperature), enc.trainableVariables());
-    const out: Record<string, number[]> = {};
-    for (const name of Object.keys(golden.grads)) {
-      const dense = name.startsWith('2_Dense/');
-      const v = dense ? enc.denseVars[0]!.weight : enc.params.get(name)?.variable;
-      if (!v) continue;
-      const linear = dense || enc.params.get(name)!.spec.linear;
-      const g = linear ? tf.transpose(grads[v.name]!) : grads[v.name]!;
-      out[name] = Array.from(await g.data());
-    }
+    const out = await byGoldenName(enc, Object.keys(golden.grads), (v) => grads[v.name]!);
     result.loss = (await value.data())[0];
     result.grads = out;
     tf.dispose([value, ...Object.values(grads)]);
     // The checkpointed per-layer backward (what training uses) on the same backend.
     const ck = await lossAndGradients(enc, [batch], ([e]) => infoNCE(e!, golden.n_queries, golden.temperature));
-    const outCk: Record<string, number[]> = {};
-    for (const name of Object.keys(golden.grads)) {
-      const dense = name.startsWith('2_Dense/');
-      const v = dense ? enc.denseVars[0]!.weight : enc.params.get(name)?.variable;
-      if (!v) continue;
-      const linear = dense || enc.params.get(name)!.spec.linear;
-      const g = linear ? tf.transpose(ck.grads[v.name]!) : ck.grads[v.name]!;
-      outCk[name] = Array.from(await g.data());
-    }
+    const outCk = await byGoldenName(enc, Object.keys(golden.grads), (v) => ck.grads[v.name]!);
     result.lossCheckpointed = ck.loss;
     result.gradsCheckpointed = outCk;
     tf.dispose(Object.values(ck.grads));
@@ -91,16 +93,7 @@ export async function run(p: URLSearchParams): Promise<unknown> {
     result.fastEmbeddings = (await fast.embed(batch))!.map((e) => Array.from(e));
     if (p.get('grads') === '1') {
       const r = (await fast.gradients({ tokens: batch, numQueries: golden.n_queries }, { temperature: golden.temperature }))!;
-      const out: Record<string, number[]> = {};
-      for (const name of Object.keys(golden.grads)) {
-        const dense = name.startsWith('2_Dense/');
-        const v = dense ? enc.denseVars[0]!.weight : enc.params.get(name)?.variable;
-        if (!v) continue;
-        const linear = dense || enc.params.get(name)!.spec.linear;
-        const g = tf.tidy(() => (linear ? tf.transpose(tf.tensor(r.grads.get(v)!, v.shape)) : tf.tensor(r.grads.get(v)!, v.shape)));
-        out[name] = Array.from(await g.data());
-        g.dispose();
-      }
+      const out = await byGoldenName(enc, Object.keys(golden.grads), (v) => tf.tensor(r.grads.get(v)!, v.shape));
       result.lossFast = r.loss;
       result.gradsFast = out;
     }

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../errors.ts';
+import { ADAMW_WGSL } from '../fast/kernels/optimizer.ts';
 import { writableBufferOfTensor, type GpuBuffer, type GpuDevice, type GpuPipeline, type WebGpuBackendLike } from '../fast/gpu.ts';
 
 const WORKGROUP = 256;
@@ -25,7 +26,7 @@ const MAX_GROUPS_PER_DIM = 65535;
 // GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, as numbers (no WebGPU globals in core).
 const UNIFORM_COPY_DST = 0x40 | 0x08;
 
-const SHADER = /* wgsl */ `
+const SHADER = /* wgsl */ `${ADAMW_WGSL}
 struct Params { lr: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, bc1: f32, bc2: f32, decay: f32, n: u32 };
 @group(0) @binding(0) var<storage, read_write> w: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
@@ -36,13 +37,10 @@ struct Params { lr: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, bc1: 
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (i >= p.n) { return; }
-  let gi = g[i];
-  let m1 = m[i] * p.b1 + gi * p.omb1;
-  let v1 = v[i] * p.b2 + (gi * gi) * p.omb2;
-  m[i] = m1;
-  v[i] = v1;
-  let update = (m1 / p.bc1) / (sqrt(v1 / p.bc2) + p.eps);
-  w[i] = w[i] * p.decay - update * p.lr;
+  let r = adamw(w[i], g[i], m[i], v[i], p.lr, p.b1, p.omb1, p.b2, p.omb2, p.eps, p.bc1, p.bc2, p.decay);
+  w[i] = r.x;
+  m[i] = r.y;
+  v[i] = r.z;
 }`;
 
 export interface AdamWConstants {

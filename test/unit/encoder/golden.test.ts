@@ -15,18 +15,9 @@ import { toTokenBatch, type Encoder } from '../../../src/core/encoder/model.ts';
 import { kernelsFor } from '../../../src/core/tf/ops.ts';
 import { lossAndGradients } from '../../../src/core/encoder/grads.ts';
 import { folderFileProvider } from '../../../src/node/model-folder.ts';
-import { GEN_DIR, FIXTURES, infoNCE, maxAbs } from './helpers.ts';
+import { GEN_DIR, FIXTURES, type GoldenEncoder, infoNCE, maxAbs } from './helpers.ts';
 
-interface Golden {
-  model: string;
-  temperature: number;
-  n_queries: number;
-  inputs: { ids: number[][]; mask: number[][] };
-  embeddings: number[][];
-  loss: number;
-  grads: Record<string, { shape: number[]; values: number[] }>;
-  word_embedding_grad_rows: { rows: number[]; values: number[][] };
-}
+type Golden = GoldenEncoder;
 
 const MODELS = ['tiny-bert', 'tiny-xlmr', 'tiny-distilbert'] as const;
 

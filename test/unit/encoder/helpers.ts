@@ -16,6 +16,18 @@ export function infoNCE(emb: tf.Tensor2D, nq: number, temperature: number): tf.S
   return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.range(0, nq, 1, 'int32'), nq), logits) as tf.Scalar;
 }
 
+/** The PyTorch fixture of an encoder (scripts/golden_encoder.py). */
+export interface GoldenEncoder {
+  model: string;
+  temperature: number;
+  n_queries: number;
+  inputs: { ids: number[][]; mask: number[][] };
+  embeddings: number[][];
+  loss: number;
+  grads: Record<string, { shape: number[]; values: number[] }>;
+  word_embedding_grad_rows: { rows: number[]; values: number[][] };
+}
+
 export function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
   let m = 0;

@@ -26,18 +26,10 @@ import { trainStep, type MicroBatch } from '../../../src/core/train/step.ts';
 import { infoNCE as infoNceLoss } from '../../../src/core/train/losses/info-nce.ts';
 import { FastTrainer, fastPathBlocker } from '../../../src/core/fast/train-step.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
-import { GEN_DIR, FIXTURES, maxAbs } from '../encoder/helpers.ts';
+import { GEN_DIR, FIXTURES, type GoldenEncoder, maxAbs } from '../encoder/helpers.ts';
 import { buildEncoder } from '../../../bench/encoder.ts';
 
-interface Golden {
-  temperature: number;
-  n_queries: number;
-  inputs: { ids: number[][]; mask: number[][] };
-  embeddings: number[][];
-  loss: number;
-  grads: Record<string, { shape: number[]; values: number[] }>;
-  word_embedding_grad_rows: { rows: number[]; values: number[][] };
-}
+type Golden = GoldenEncoder;
 
 const available = await installNodeWebGPU().catch(() => false);
 const MODELS = ['tiny-bert', 'tiny-xlmr', 'tiny-distilbert'] as const;

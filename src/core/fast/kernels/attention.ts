@@ -9,35 +9,12 @@
  *   (matmul.ts), which need no atomics.
  * Sequences up to 512 tokens (BERT's limit): scores live in workgroup memory.
  */
-import type { KernelDef } from './kernel.ts';
+import { reduceWgsl, type KernelDef } from './kernel.ts';
 
 export const MAX_SEQ = 512;
 
-const COMMON = /* wgsl */ `
-var<workgroup> sc: array<f32, ${MAX_SEQ}>;
-var<workgroup> red: array<f32, 64>;
-fn reduceSum(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = red[t] + red[t + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-fn reduceMax(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = max(red[t], red[t + s]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}`;
+const COMMON = `
+var<workgroup> sc: array<f32, ${MAX_SEQ}>;${reduceWgsl(64)}`;
 
 const UNIFORMS = [['S', 'u32'], ['H', 'u32'], ['heads', 'u32'], ['dh', 'u32'], ['scale', 'f32']] as const;
 

@@ -6,32 +6,9 @@
  * passage → query direction). Batches are small (hundreds of rows), so one
  * workgroup per row is plenty.
  */
-import { ACTIVATIONS_WGSL, activationFns, type Activation, type KernelDef } from './kernel.ts';
+import { ACTIVATIONS_WGSL, activationFns, reduceWgsl, type Activation, type KernelDef } from './kernel.ts';
 
-const REDUCE = /* wgsl */ `
-var<workgroup> red: array<f32, 64>;
-fn reduceSum(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = red[t] + red[t + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-fn reduceMax(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = max(red[t], red[t + s]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}`;
+const REDUCE = reduceWgsl(64);
 
 /** One workgroup per sequence: E[b] = mean over unmasked tokens (cls: the first token). */
 export const poolForward: KernelDef = {

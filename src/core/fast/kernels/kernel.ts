@@ -49,6 +49,26 @@ export function packUniforms(def: KernelDef, values: Readonly<Record<string, num
   return out;
 }
 
+/**
+ * Tree reductions over one workgroup of `size` threads (a power of two): reduceSum and reduceMax, through a
+ * workgroup array `red`. Every thread must call them (they hold barriers); the result is the same in every thread.
+ */
+export function reduceWgsl(size: number): string {
+  const fn = (name: string, op: string) => `
+fn ${name}(v: f32, t: u32) -> f32 {
+  red[t] = v;
+  workgroupBarrier();
+  for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
+    if (t < s) { red[t] = ${op}; }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}`;
+  return `\nvar<workgroup> red: array<f32, ${size}>;${fn('reduceSum', 'red[t] + red[t + s]')}${fn('reduceMax', 'max(red[t], red[t + s])')}\n`;
+}
+
 /** Activation functions of the encoder and its Dense heads, forward and derivative, in WGSL. */
 export const ACTIVATIONS_WGSL = /* wgsl */ `
 fn erf_approx(x: f32) -> f32 {

@@ -4,21 +4,9 @@
  * the backward; the backward is two kernels because dx needs row reductions
  * and dγ, dβ column reductions.
  */
-import type { KernelDef } from './kernel.ts';
+import { reduceWgsl, type KernelDef } from './kernel.ts';
 
-const ROW_REDUCE = /* wgsl */ `
-var<workgroup> red: array<f32, 64>;
-fn rowSum(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = 32u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = red[t] + red[t + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}`;
+const ROW_REDUCE = reduceWgsl(64);
 
 /** One workgroup per row: out = LN(x); stats[2·row] = μ, stats[2·row+1] = rstd. γ, β at W[gOff], W[bOff]. */
 export const layerNormForward: KernelDef = {
@@ -33,10 +21,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let base = u.xOff + row * u.H;
   var s = 0.0;
   for (var i = t; i < u.H; i = i + 64u) { s = s + X[base + i]; }
-  let mean = rowSum(s, t) / f32(u.H);
+  let mean = reduceSum(s, t) / f32(u.H);
   var q = 0.0;
   for (var i = t; i < u.H; i = i + 64u) { let d = X[base + i] - mean; q = q + d * d; }
-  let rstd = 1.0 / sqrt(rowSum(q, t) / f32(u.H) + u.eps);
+  let rstd = 1.0 / sqrt(reduceSum(q, t) / f32(u.H) + u.eps);
   for (var i = t; i < u.H; i = i + 64u) {
     Y[row * u.H + i] = (X[base + i] - mean) * rstd * W[u.gOff + i] + W[u.bOff + i];
   }
@@ -64,8 +52,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     sg = sg + g;
     sgx = sgx + g * (X[base + i] - mean) * rstd;
   }
-  let mg = rowSum(sg, t) / f32(u.H);
-  let mgx = rowSum(sgx, t) / f32(u.H);
+  let mg = reduceSum(sg, t) / f32(u.H);
+  let mgx = reduceSum(sgx, t) / f32(u.H);
   for (var i = t; i < u.H; i = i + 64u) {
     let xh = (X[base + i] - mean) * rstd;
     DX[base + i] = rstd * (DY[base + i] * W[u.gOff + i] - mg - xh * mgx);

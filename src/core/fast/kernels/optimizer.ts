@@ -6,7 +6,19 @@
  * A non-finite norm or loss leaves weights and moments untouched (the host then
  * reports the step as failed, as the tfjs path does before its update).
  */
-import type { KernelDef } from './kernel.ts';
+import { reduceWgsl, type KernelDef } from './kernel.ts';
+
+/**
+ * PyTorch's AdamW update of one weight, in the order of ../../train/optimizer.ts: returns (w, m, v).
+ * decay = 1 − lr·wd, omb = 1 − β and the bias corrections bc = 1 − β^t come from the host, rounded once.
+ */
+export const ADAMW_WGSL = /* wgsl */ `
+fn adamw(w: f32, g: f32, m: f32, v: f32, lr: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, bc1: f32, bc2: f32, decay: f32) -> vec3<f32> {
+  let m1 = m * b1 + g * omb1;
+  let v1 = v * b2 + (g * g) * omb2;
+  let update = (m1 / bc1) / (sqrt(v1 / bc2) + eps);
+  return vec3<f32>(w * decay - update * lr, m1, v1);
+}`;
 
 export const PARTIALS = 256;
 
@@ -16,18 +28,13 @@ export const sumSquares: KernelDef = {
   uniforms: [['start', 'u32'], ['n', 'u32'], ['slot', 'u32']],
   bindings: [{ name: 'G', access: 'read' }, { name: 'OUT', access: 'read_write' }],
   body: /* wgsl */ `
-var<workgroup> red: array<f32, 256>;
+${reduceWgsl(256)}
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   var s = 0.0;
   for (var i = wg.x * 256u + lid.x; i < u.n; i = i + ${PARTIALS}u * 256u) { let g = G[u.start + i]; s = s + g * g; }
-  red[lid.x] = s;
-  workgroupBarrier();
-  for (var k = 128u; k > 0u; k = k >> 1u) {
-    if (lid.x < k) { red[lid.x] = red[lid.x] + red[lid.x + k]; }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) { OUT[u.slot + wg.x] = red[0]; }
+  let total = reduceSum(s, lid.x);
+  if (lid.x == 0u) { OUT[u.slot + wg.x] = total; }
 }`,
 };
 
@@ -37,26 +44,15 @@ export const sumPartials: KernelDef = {
   uniforms: [['count', 'u32'], ['lossCount', 'u32']],
   bindings: [{ name: 'PART', access: 'read' }, { name: 'LOSS', access: 'read' }, { name: 'NORM', access: 'read_write' }],
   body: /* wgsl */ `
-var<workgroup> red: array<f32, 256>;
-fn total(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var k = 128u; k > 0u; k = k >> 1u) {
-    if (t < k) { red[t] = red[t] + red[t + k]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
+${reduceWgsl(256)}
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
   var s = 0.0;
   for (var i = lid.x; i < u.count; i = i + 256u) { s = s + PART[i]; }
   var l = 0.0;
   for (var i = lid.x; i < u.lossCount; i = i + 256u) { l = l + LOSS[i]; }
-  let sq = total(s, lid.x);
-  let loss = total(l, lid.x);
+  let sq = reduceSum(s, lid.x);
+  let loss = reduceSum(l, lid.x);
   if (lid.x == 0u) { NORM[0] = sq; NORM[1] = loss; }
 }`,
 };
@@ -75,7 +71,7 @@ export const adamwFlat: KernelDef = {
     { name: 'W', access: 'read_write' }, { name: 'G', access: 'read' }, { name: 'M', access: 'read_write' }, { name: 'V', access: 'read_write' },
     { name: 'NORM', access: 'read' },
   ],
-  body: /* wgsl */ `
+  body: /* wgsl */ `${ADAMW_WGSL}
 fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) ng: vec3<u32>) {
@@ -89,11 +85,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (coef < 1.0) { gi = gi * coef; }
   }
   let k = u.start + i;
-  let m1 = M[k] * u.b1 + gi * u.omb1;
-  let v1 = V[k] * u.b2 + (gi * gi) * u.omb2;
-  M[k] = m1;
-  V[k] = v1;
-  let update = (m1 / u.bc1) / (sqrt(v1 / u.bc2) + u.eps);
-  W[k] = W[k] * u.decay - update * u.lr;
+  let r = adamw(W[k], gi, M[k], V[k], u.lr, u.b1, u.omb1, u.b2, u.omb2, u.eps, u.bc1, u.bc2, u.decay);
+  W[k] = r.x;
+  M[k] = r.y;
+  V[k] = r.z;
 }`,
 };
