@@ -62,3 +62,25 @@ export function depthFlag(f: ParsedFlags): number | 'all' {
   if (/^[1-9]\d*$/.test(s) && Number(s) <= 1_000_000) return Number(s);
   throw new LabError('invalid-argument', `--depth must be a positive integer or "all", not ${JSON.stringify(s)}`);
 }
+
+/**
+ * A command's arguments: `--help` prints the usage (exit 0); a parse error or a failed `check` prints
+ * "error: …" and the usage (exit 2). Otherwise the parsed flags.
+ */
+export function commandFlags(argv: readonly string[], spec: FlagSpec, usage: string, check: (f: ParsedFlags) => void = () => {}): ParsedFlags | { exit: number } {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return { exit: 0 };
+  }
+  try {
+    const f = parseFlags(argv, spec);
+    check(f);
+    return f;
+  } catch (e) {
+    if (e instanceof LabError) {
+      console.error(`error: ${e.message}\n${usage}`);
+      return { exit: 2 };
+    }
+    throw e;
+  }
+}

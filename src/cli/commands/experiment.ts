@@ -19,29 +19,18 @@ import { parseExperiment, planRuns } from '../../core/experiment/schema.ts';
 import { aggregateExperiment } from '../../core/experiment/aggregate.ts';
 import { experimentMarkdown } from '../../core/experiment/markdown.ts';
 import { readConfigFile } from '../../node/run-inputs.ts';
-import { choiceFlag, parseFlags } from '../flags.ts';
+import { choiceFlag, commandFlags } from '../flags.ts';
 import { writeAtomic } from '../outputs.ts';
 import { trainToFolder } from './train.ts';
 
 const USAGE = 'usage: npm run lab -- experiment <experiment.json> --out dir/ [--backend wasm|cpu|webgpu]';
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  let f;
-  try {
-    f = parseFlags(argv, { out: 'value', backend: 'value' });
-    if (f.positional.length !== 1) throw new LabError('invalid-argument', f.positional.length ? `one experiment file, not ${f.positional.length}` : 'the experiment file is missing');
-    if (!f.values.has('out')) throw new LabError('invalid-argument', '--out is required');
-  } catch (e) {
-    if (e instanceof LabError) {
-      console.error(`error: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const f = commandFlags(argv, { out: 'value', backend: 'value' }, USAGE, (p) => {
+    if (p.positional.length !== 1) throw new LabError('invalid-argument', p.positional.length ? `one experiment file, not ${p.positional.length}` : 'the experiment file is missing');
+    if (!p.values.has('out')) throw new LabError('invalid-argument', '--out is required');
+  });
+  if ('exit' in f) return f.exit;
   const backend = choiceFlag(f, 'backend', ['wasm', 'cpu', 'webgpu'] as const) ?? 'wasm';
   const file = f.positional[0]!;
   const out = resolve(f.values.get('out')!);

@@ -21,7 +21,7 @@ import { parseRunConfig } from '../../core/run-config.ts';
 import { asTrainConfig, prepareTrainingData } from '../../core/train/run.ts';
 import { generateEncoderFiles } from '../../core/model/generate.ts';
 import { datasetOfRef, readConfigFile, verifiedFile } from '../../node/run-inputs.ts';
-import { parseFlags } from '../flags.ts';
+import { commandFlags } from '../flags.ts';
 import { writeAtomic } from '../outputs.ts';
 
 const USAGE = 'usage: npm run lab -- export-recipe --config run.json --out dir/ [--model folder/]';
@@ -48,22 +48,11 @@ sampler's \`update(mono, cross)\` takes one; without an evaluator calling it, an
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  let f;
-  try {
-    f = parseFlags(argv, { config: 'value', out: 'value', model: 'value' });
-    if (f.positional.length) throw new LabError('invalid-argument', `unexpected argument ${f.positional[0]}`);
-    if (!f.values.has('config') || !f.values.has('out')) throw new LabError('invalid-argument', '--config and --out are required');
-  } catch (e) {
-    if (e instanceof LabError) {
-      console.error(`error: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const f = commandFlags(argv, { config: 'value', out: 'value', model: 'value' }, USAGE, (p) => {
+    if (p.positional.length) throw new LabError('invalid-argument', `unexpected argument ${p.positional[0]}`);
+    if (!p.values.has('config') || !p.values.has('out')) throw new LabError('invalid-argument', '--config and --out are required');
+  });
+  if ('exit' in f) return f.exit;
   const configPath = f.values.get('config')!;
   const out = resolve(f.values.get('out')!);
   const { raw, dir } = await readConfigFile(configPath);

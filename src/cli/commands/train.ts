@@ -33,7 +33,7 @@ import { formatDuration } from '../../core/format.ts';
 import { initNodeBackend } from '../../node/backend.ts';
 import { hubDefaults, modelFiles } from '../../node/model-source.ts';
 import { datasetOfRef, readConfigFile, verifiedFile } from '../../node/run-inputs.ts';
-import { choiceFlag, parseFlags } from '../flags.ts';
+import { choiceFlag, commandFlags } from '../flags.ts';
 import { interrupted, writeAtomic } from '../outputs.ts';
 
 const USAGE = `usage: npm run lab -- train --config run.json --out dir/ [--backend wasm|cpu|webgpu]
@@ -196,22 +196,11 @@ export async function trainToFolder(o: TrainToFolder): Promise<{ steps: number; 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  let f;
-  try {
-    f = parseFlags(argv, { config: 'value', out: 'value', resume: 'value', backend: 'value' });
-    if (f.positional.length) throw new LabError('invalid-argument', `unexpected argument ${f.positional[0]}`);
-    if (!f.values.has('resume') && !(f.values.has('config') && f.values.has('out'))) throw new LabError('invalid-argument', '--config and --out are required (or --resume dir/)');
-  } catch (e) {
-    if (e instanceof LabError) {
-      console.error(`error: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const f = commandFlags(argv, { config: 'value', out: 'value', resume: 'value', backend: 'value' }, USAGE, (p) => {
+    if (p.positional.length) throw new LabError('invalid-argument', `unexpected argument ${p.positional[0]}`);
+    if (!p.values.has('resume') && !(p.values.has('config') && p.values.has('out'))) throw new LabError('invalid-argument', '--config and --out are required (or --resume dir/)');
+  });
+  if ('exit' in f) return f.exit;
   const backendName = choiceFlag(f, 'backend', ['wasm', 'cpu', 'webgpu'] as const) ?? 'wasm';
   const resume = f.values.get('resume');
   const out = resolve(resume ?? f.values.get('out')!);
