@@ -17,7 +17,7 @@ const available = await installNodeWebGPU().catch(() => false);
 
 it('bench train --smoke runs and prints readable launch counts', () => {
   const backends = available ? 'webgpu,wasm' : 'wasm';
-  const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', 'train', '--backends', backends, '--smoke'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', 'train', '--backends', backends, '--smoke', '--no-report'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
   expect(r.stdout).toMatch(/^machine: .+ cores/m);
   const lines = [...r.stdout.matchAll(/^launches per step: (\S+) (\S+) (\d+) (\d+) (\d+) (\d+)$/gm)].map((m) => ({
