@@ -3,7 +3,8 @@
  * and exports `run(argv: string[]): Promise<void>`. Figures are reported as
  * ratios against a reference measured in the same process, with the machine.
  * Every run also writes bench/results/<date>-<machine>.md and .json
- * (bench/report.ts); `--no-report` skips that (the smoke test).
+ * (bench/report.ts); `--no-report` skips that (the smoke test). `npm run bench -- --smoke`
+ * runs every suite on tiny inputs (CI's check that each still runs).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,25 @@ const SUITES: Record<string, () => Promise<{ run(argv: string[]): Promise<void> 
   'model-io': () => import('./model-io.ts'),
 };
 
+/**
+ * `--smoke` with no suite named: every suite on the smallest inputs that still run every code path, so CI can
+ * check that each benchmark still works (its figures mean nothing).
+ */
+const SMOKE: Record<string, string[]> = {
+  eval: ['--queries', '200', '--no-dense', '--no-torch'],
+  encoder: ['--shapes', 'tiny', '--budget-s', '1', '--backends', 'wasm', '--no-torch'],
+  train: ['--smoke', '--backends', 'wasm'],
+  datasets: ['--mb', '2'],
+  'model-io': ['--mb', '2'],
+};
+
 const args = process.argv.slice(2);
 const noReport = args.includes('--no-report');
 const [suite, ...rest] = args.filter((a) => a !== '--no-report');
-const names = suite && !suite.startsWith('--') ? [suite] : Object.keys(SUITES);
-const suiteArgs = suite && !suite.startsWith('--') ? rest : args.filter((a) => a !== '--no-report');
+const named = suite !== undefined && !suite.startsWith('--');
+const smokeAll = !named && args.includes('--smoke');
+const names = named ? [suite] : Object.keys(SUITES);
+const argsOf = (n: string): string[] => (named ? rest : smokeAll ? SMOKE[n] ?? [] : args.filter((a) => a !== '--no-report'));
 const reports: SuiteReport[] = [];
 for (const n of names) {
   const load = SUITES[n];
@@ -30,6 +45,7 @@ for (const n of names) {
     process.exit(2);
   }
   const m = await load();
+  const suiteArgs = argsOf(n);
   const { lines, seconds } = await capture(() => m.run(suiteArgs));
   reports.push({ suite: n, argv: suiteArgs, seconds, lines, tables: parseTables(lines) });
 }

@@ -1,10 +1,11 @@
 /**
+ * CI runs the benchmarks only like this (figures come from `npm run bench`):
+ * `npm run bench -- --smoke` runs every suite on tiny inputs, and
  * `npm run bench -- train --backends webgpu,wasm --smoke` still runs, and
  * prints the line a script reads for each shape and backend:
  *   launches per step: <shape> <backend> <forward> <backward> <optimizer> <total>
  * with the fast path under 300 launches on WebGPU (a 2-layer model here: the
  * 12-layer count is the same formula, checked in fast-step.test.ts).
- * CI runs the bench only like this (figures come from `npm run bench`).
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +15,15 @@ import { installNodeWebGPU } from '../../../src/node/backend.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const available = await installNodeWebGPU().catch(() => false);
+
+it('every suite still runs (bench --smoke)', () => {
+  const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', '--smoke', '--no-report'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  expect(r.status, r.stderr.slice(-2000)).toBe(0);
+  // Each of the five suites states the machine its figures come from.
+  expect(r.stdout.match(/^machine: /gm)).toHaveLength(5);
+  expect(r.stdout).toMatch(/^launches per step: tiny wasm \d+ \d+ \d+ \d+$/m);
+  expect(r.stdout).toMatch(/hub download: .* MB\/s/);
+}, 320_000);
 
 it('bench train --smoke runs and prints readable launch counts', () => {
   const backends = available ? 'webgpu,wasm' : 'wasm';
