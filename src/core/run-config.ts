@@ -117,6 +117,7 @@ export const TrainConfigSchema = z.strictObject({
   maxGradNorm: z.number().gt(0).max(1e6).default(1),
   temperature: z.number().gt(0).max(100).default(0.05),
   loss: z.enum(['in-batch', 'paper', 'symmetric']).default('in-batch'),
+  splitSeed: z.int().optional().describe('the seed of the train / validation / test split by parallel group or article (default: the run seed); an experiment keeps it fixed so every seed is evaluated on the same held-out data'),
   splitFractions: z.strictObject({ train: unitInterval, validation: unitInterval, test: unitInterval })
     .default({ train: 0.8, validation: 0.1, test: 0.1 }).describe('how datasets with split train/validation/test are cut, by article or parallel group, seeded'),
   checkpointEvery: z.int().min(1).max(10_000_000).default(100),

@@ -60,7 +60,11 @@ export async function run(argv: string[]): Promise<number> {
       log(`${tag}: ${resume ? 'resuming from its checkpoint' : 'training'}`);
       await trainToFolder({ config: r.config, configDir: dir, out: folder, backend, resume, log: (l) => log(`${tag}: ${l}`) });
     }
-    const saved = JSON.parse(readFileSync(resultsPath, 'utf8')) as { trained: EvalResults[] };
+    const saved = JSON.parse(readFileSync(resultsPath, 'utf8')) as { trained: EvalResults[]; config: unknown };
+    // A run made by another version of this plan (another split seed, say) must not be averaged in silently.
+    if (JSON.stringify(saved.config) !== JSON.stringify(r.config)) {
+      throw new LabError('invalid-argument', `${folder} was trained with a different RunConfig than this experiment plans for it`, { file: resultsPath }, 'remove that run folder (it is retrained) or use another --out folder');
+    }
     done.push({ id: r.id, sampler: r.variant.name, seed: r.seed, trained: saved.trained });
   }
   const results = aggregateExperiment(experiment, done);

@@ -5,7 +5,9 @@
  * Tables 1–2) is one file. Each (sampler, seed) is a run whose RunConfig is
  * the base with `train.sampler` / `train.alpha` / `train.crossMode` and `seed`
  * replaced; with a generated model the seed also draws the start weights, so
- * every sampler starts from the same point for a given seed.
+ * every sampler starts from the same point for a given seed. The data split
+ * keeps the base run's seed (train.splitSeed), so every run is trained and
+ * evaluated on the same articles.
  */
 import { z } from 'zod';
 import { LabError } from '../errors.ts';
@@ -87,7 +89,8 @@ export function planRuns(e: Experiment): PlannedRun[] {
       const config: RunConfig = {
         ...base, seed,
         train: {
-          ...base.train, sampler: v.sampler,
+          // Every run is evaluated on the same held-out data: the split keeps the base run's seed.
+          ...base.train, splitSeed: base.train.splitSeed ?? base.seed, sampler: v.sampler,
           ...(v.alpha ? { alpha: v.alpha } : {}),
           ...(v.crossMode ? { crossMode: v.crossMode } : {}),
         },

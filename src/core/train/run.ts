@@ -36,7 +36,8 @@ export function asTrainConfig(config: RunConfig, where = 'kind'): TrainRunConfig
 export function cutToSplit(ds: Dataset, split: DatasetRef['split'], config: Pick<RunConfig, 'seed' | 'train'>): Dataset {
   if (split === 'all') return ds;
   const f = config.train?.splitFractions ?? { train: 0.8, validation: 0.1, test: 0.1 };
-  return splitDataset(ds, { seed: config.seed, ...f })[split];
+  // The split is a property of the data: an experiment varies the run seed (start weights, batches) and keeps it.
+  return splitDataset(ds, { seed: config.train?.splitSeed ?? config.seed, ...f })[split];
 }
 
 export interface TrainingData {

@@ -65,6 +65,8 @@ describe('experiment file', () => {
     const runs = planRuns(e);
     expect(runs.map((r) => r.id)).toEqual(['X-X-seed1', 'hybrid-seed1', 'X-X-seed2', 'hybrid-seed2']);
     expect(runs.map((r) => [r.config.train.sampler, r.config.seed])).toEqual([['xx', 1], ['hybrid', 1], ['xx', 2], ['hybrid', 2]]);
+    // Seeds vary the start weights and the batches, never the held-out data: the split keeps the base run's seed.
+    expect(runs.map((r) => r.config.train.splitSeed)).toEqual([42, 42, 42, 42]); // the base run's default seed
   });
   it.each([
     ['two samplers of one name', { samplers: [{ name: 'a', sampler: 'xx' }, { name: 'a', sampler: 'hybrid' }] }, /two samplers are named "a"/],
@@ -84,7 +86,7 @@ describe('lab experiment', () => {
   let file: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'experiment-'));
-    const { files } = writeXquadSlice(join(dir, 'data'), { langs: ['de', 'en', 'zh'], articles: 4 });
+    const { files } = writeXquadSlice(join(dir, 'data'), { langs: ['de', 'en', 'zh'], articles: 6 });
     const shards = files.map((f) => ({ name: `data/${f.split('/').pop()}`, sha256: sha(f) }));
     writeFileSync(join(dir, 'tokenizer.json'), readFileSync(TOKENIZER));
     file = join(dir, 'exp.json');
@@ -97,7 +99,7 @@ describe('lab experiment', () => {
         datasets: [{ name: 'slice-test', split: 'test', shards }],
         tokenization: { maxLength: 48, queryPrefix: 'query: ', passagePrefix: 'passage: ' },
         backend: 'wasm', seed: 0,
-        train: { data: [{ name: 'slice-train', split: 'train', shards }], batchSize: 8, steps: 4, lr: 1e-3, warmupSteps: 1, checkpointEvery: 2, splitFractions: { train: 0.75, validation: 0, test: 0.25 } },
+        train: { data: [{ name: 'slice-train', split: 'train', shards }], batchSize: 8, steps: 4, lr: 1e-3, warmupSteps: 1, checkpointEvery: 2, splitFractions: { train: 0.5, validation: 0, test: 0.5 } },
       },
     }));
   });
@@ -113,6 +115,9 @@ describe('lab experiment', () => {
     const t = res.tables[0]!;
     expect(t.metric).toBe('map');
     expect(t.rows.map((x) => x.sampler)).toEqual(['X-X', 'X-Y', 'hybrid']);
+    // Every run was evaluated on the same queries (the same held-out articles).
+    const queryLists = Object.values(res.runs).map((x) => JSON.stringify(x.trained[0]!.perQuery!.queries));
+    expect(new Set(queryLists).size).toBe(1);
     // Means and sds are those of the runs' own macros.
     for (const row of t.rows) {
       for (const s of ['mono', 'cross', 'multi'] as const) {
@@ -143,11 +148,20 @@ describe('lab experiment', () => {
     expect(opened.map((o) => o.label)).toEqual(['X-X, seed 5', 'X-Y, seed 5', 'hybrid, seed 5', 'X-X, seed 6', 'X-Y, seed 6', 'hybrid, seed 6']);
     expect(opened[0]!.results.settings.multi!.macro.map).toBe(res.runs['X-X-seed5']!.trained[0]!.settings.multi!.macro.map);
     // Again: nothing is retrained (the runs' results are untouched), the aggregate is the same.
-    const stamp = statSync(join(out, 'runs', 'X-X-seed5', 'results.json')).mtimeMs;
+    const stamp = statSync(join(out, 'runs', 'X-Y-seed5', 'results.json')).mtimeMs;
     const again = await quiet(() => experiment([file, '--out', out]));
     expect(again.value).toBe(0);
-    expect(statSync(join(out, 'runs', 'X-X-seed5', 'results.json')).mtimeMs).toBe(stamp);
+    expect(statSync(join(out, 'runs', 'X-Y-seed5', 'results.json')).mtimeMs).toBe(stamp);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toEqual(res);
+    // A finished run made with another RunConfig (here: another split seed) is refused, not averaged in.
+    const runFile = join(out, 'runs', 'X-X-seed5', 'results.json');
+    const original = readFileSync(runFile, 'utf8');
+    const tampered = JSON.parse(original) as { config: { train: { splitSeed: number } } };
+    tampered.config.train.splitSeed = 99;
+    writeFileSync(runFile, JSON.stringify(tampered));
+    const refused = await quiet(() => experiment([file, '--out', out]));
+    expect(refused.error).toMatch(/X-X-seed5 was trained with a different RunConfig/);
+    writeFileSync(runFile, original);
     // A run that was interrupted before its results resumes from its checkpoint.
     rmSync(join(out, 'runs', 'X-Y-seed6', 'results.json'));
     const resumed = await quiet(() => experiment([file, '--out', out]));
