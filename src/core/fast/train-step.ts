@@ -158,10 +158,10 @@ export class FastTrainer {
     this.stale = false;
   }
 
-  /** A step the fast path cannot take (sequence too long, too many rows or candidates): undefined. */
+  /** A step the fast path cannot take (sequence too long, too many rows or candidates, a query without its positive): undefined. */
   private fits(micro: readonly MicroBatch[], symmetric: boolean): boolean {
     return micro.every(({ tokens: b, numQueries: n }) => b.seq <= MAX_SEQ && b.batch * b.seq <= MAX_ROWS
-      && b.batch - n <= MAX_CANDIDATES && (!symmetric || n <= MAX_CANDIDATES) && b.batch > n && n > 0);
+      && b.batch - n <= MAX_CANDIDATES && (!symmetric || n <= MAX_CANDIDATES) && n > 0 && b.batch >= 2 * n);
   }
 
   /**
