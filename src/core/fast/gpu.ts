@@ -50,9 +50,9 @@ export interface WebGpuBackendLike {
   commandEncoder: GpuCommandEncoder;
 }
 
-/** GPUBufferUsage / GPUMapMode values as numbers (no WebGPU globals in core). */
+/** GPUBufferUsage and GPUMapMode values as numbers (no WebGPU globals in core). */
 export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
-export const MAP_READ = 0x1;
+export const MAP_MODE_READ = 0x1;
 
 export function webgpuBackend(): WebGpuBackendLike {
   if (tf.getBackend() !== 'webgpu') throw new LabError('backend', `the WebGPU fast path needs the webgpu backend; ${tf.getBackend()} is active`);

@@ -24,7 +24,7 @@ import type { Encoder } from '../encoder/model.ts';
 import type { AdamW } from '../train/optimizer.ts';
 import type { InfoNceOptions } from '../train/losses/info-nce.ts';
 import type { MicroBatch, StepResult } from '../train/step.ts';
-import { bufferOfTensor, flushTfjs, MAP_READ, USAGE, webgpuBackend, writableBufferOfTensor, type GpuBuffer, type GpuDevice, type WebGpuBackendLike } from './gpu.ts';
+import { bufferOfTensor, flushTfjs, MAP_MODE_READ, USAGE, webgpuBackend, writableBufferOfTensor, type GpuBuffer, type GpuDevice, type WebGpuBackendLike } from './gpu.ts';
 import { flatLayout, type FlatLayout, type GroupName } from './layout.ts';
 import { grid, Recorder, type LaunchCounts, type Phase } from './recorder.ts';
 import type { Activation } from './kernels/kernel.ts';
@@ -175,10 +175,10 @@ export class FastTrainer {
     for (const g of GROUPS) {
       const [a, b] = this.trained[g];
       if (b <= a) continue;
-      const stage = this.device.createBuffer({ size: this.G[g].size, usage: MAP_READ | USAGE.COPY_DST });
+      const stage = this.device.createBuffer({ size: this.G[g].size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
       this.rec.copy(this.G[g], 0, stage, 0, this.G[g].size);
       this.submit();
-      await stage.mapAsync(MAP_READ);
+      await stage.mapAsync(MAP_MODE_READ);
       const all = new Float32Array(stage.getMappedRange().slice(0));
       stage.unmap();
       stage.destroy();
@@ -209,9 +209,7 @@ export class FastTrainer {
       const staging = this.stagingFor(tokens.batch * dim);
       this.rec.copy(out, 0, staging, 0, tokens.batch * dim * 4);
       this.submit();
-      await staging.mapAsync(MAP_READ);
-      const all = new Float32Array(staging.getMappedRange(0, tokens.batch * dim * 4).slice(0));
-      staging.unmap();
+      const all = await this.readStaging(tokens.batch * dim);
       return Array.from({ length: tokens.batch }, (_, i) => all.slice(i * dim, (i + 1) * dim));
     });
   }
@@ -272,9 +270,7 @@ export class FastTrainer {
     rec.copy(LOSS, 0, staging, 0, lossRows * 4);
     rec.copy(NORM, 0, staging, lossRows * 4, 8);
     this.submit();
-    await staging.mapAsync(MAP_READ);
-    const read = new Float32Array(staging.getMappedRange(0, (lossRows + 2) * 4).slice(0));
-    staging.unmap();
+    const read = await this.readStaging(lossRows + 2);
     let loss = 0;
     for (let i = 0; i < lossRows; i++) loss += read[i]!;
     const gradNorm = Math.sqrt(read[lossRows]!);
@@ -290,10 +286,19 @@ export class FastTrainer {
     return { loss, gradNorm: o.maxGradNorm !== undefined ? gradNorm : NaN, launches: { ...rec.counts } };
   }
 
+  /** The first `floats` values of the staging buffer, once the submitted work that fills it has run. */
+  private async readStaging(floats: number): Promise<Float32Array> {
+    const staging = this.staging!;
+    await staging.mapAsync(MAP_MODE_READ);
+    const out = new Float32Array(staging.getMappedRange(0, floats * 4).slice(0));
+    staging.unmap();
+    return out;
+  }
+
   private stagingFor(floats: number): GpuBuffer {
     if (!this.staging || this.staging.size < floats * 4) {
       this.staging?.destroy();
-      this.staging = this.device.createBuffer({ size: Math.max(256, floats * 8), usage: MAP_READ | USAGE.COPY_DST });
+      this.staging = this.device.createBuffer({ size: Math.max(256, floats * 8), usage: USAGE.MAP_READ | USAGE.COPY_DST });
     }
     return this.staging;
   }

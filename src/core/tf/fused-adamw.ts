@@ -19,12 +19,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../errors.ts';
 import { ADAMW_WGSL } from '../fast/kernels/optimizer.ts';
-import { writableBufferOfTensor, type GpuBuffer, type GpuDevice, type GpuPipeline, type WebGpuBackendLike } from '../fast/gpu.ts';
+import { USAGE, writableBufferOfTensor, type GpuBuffer, type GpuDevice, type GpuPipeline, type WebGpuBackendLike } from '../fast/gpu.ts';
 
 const WORKGROUP = 256;
 const MAX_GROUPS_PER_DIM = 65535;
-// GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, as numbers (no WebGPU globals in core).
-const UNIFORM_COPY_DST = 0x40 | 0x08;
 
 const SHADER = /* wgsl */ `${ADAMW_WGSL}
 struct Params { lr: f32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, bc1: f32, bc2: f32, decay: f32, n: u32 };
@@ -89,7 +87,7 @@ export class FusedAdamW {
       if (g.size !== w.size || m.size !== w.size || v.size !== w.size) throw new LabError('backend', `fused AdamW: sizes differ for ${w.name}`);
       let u = this.uniforms.get(w.name);
       if (!u) {
-        u = device.createBuffer({ size: 48, usage: UNIFORM_COPY_DST });
+        u = device.createBuffer({ size: 48, usage: USAGE.UNIFORM | USAGE.COPY_DST });
         this.uniforms.set(w.name, u);
       }
       const data = new ArrayBuffer(48);

@@ -12,28 +12,20 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { run as experiment } from '../../../src/cli/commands/experiment.ts';
 import { adjustPValues, meanSd, type ExperimentResults } from '../../../src/core/experiment/aggregate.ts';
 import { parseExperiment, planRuns } from '../../../src/core/experiment/schema.ts';
 import { writeXquadSlice } from '../../support/xquad-slice.ts';
+import { quietly } from '../../support/quiet.ts';
 import { resultsInFile } from '../../../src/core/eval/results-schema.ts';
 
 const TOKENIZER = fileURLToPath(new URL('../../../../shared/models/mbert-cased-tokenizer/tokenizer.json', import.meta.url));
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-async function quiet<T>(f: () => Promise<T>): Promise<{ value?: T; error?: string; stdout: string }> {
-  let stdout = '';
-  const spies = [vi.spyOn(console, 'log').mockImplementation((s: string) => { stdout += `${s}\n`; }), vi.spyOn(console, 'error').mockImplementation(() => {}),
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
-  try {
-    return { value: await f(), stdout };
-  } catch (e) {
-    return { error: (e as Error).message, stdout };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+/** A command run quietly: its exit code, or the message it threw. */
+const quiet = <T>(f: () => Promise<T>): Promise<{ value?: T; error?: string }> =>
+  quietly(f).then((value) => ({ value }), (e: unknown) => ({ error: (e as Error).message }));
 
 describe('experiment statistics', () => {
   it("Holm's adjustment, Bonferroni and none, by hand", () => {

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { run as exportRecipe } from '../../../src/cli/commands/export-recipe.ts';
 import { BatchSampler, type SamplerKind } from '../../../src/core/train/samplers/index.ts';
 import { alphaAt, type AlphaSchedule } from '../../../src/core/train/schedules.ts';
@@ -26,6 +26,7 @@ import { parseRunConfig } from '../../../src/core/run-config.ts';
 import { datasetOfRef } from '../../../src/node/run-inputs.ts';
 import type { TrainingPool } from '../../../src/core/train/pool.ts';
 import { writeXquadSlice } from '../../support/xquad-slice.ts';
+import { quietly } from '../../support/quiet.ts';
 
 const TOKENIZER = fileURLToPath(new URL('../../../../shared/models/mbert-cased-tokenizer/tokenizer.json', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -117,12 +118,7 @@ describe('export-recipe', () => {
     configPath = join(dir, 'run.json');
     writeFileSync(configPath, JSON.stringify(config));
     out = join(dir, 'recipe');
-    const spies = [vi.spyOn(console, 'log').mockImplementation(() => {}), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
-    try {
-      expect(await exportRecipe(['--config', configPath, '--out', out])).toBe(0);
-    } finally {
-      for (const s of spies) s.mockRestore();
-    }
+    expect(await quietly(() => exportRecipe(['--config', configPath, '--out', out]))).toBe(0);
     const c = asTrainConfig(parseRunConfig(config));
     pool = prepareTrainingData(c, [await datasetOfRef(c.train.data[0]!, dir, 'train.data[0]', c)], []).pool;
   });

@@ -39,8 +39,6 @@ const FIELDS = [
   'rOff', 'rZo', 'rZi', 'rM',
   'xOff', 'xM', 'biasOff',
 ] as const;
-export type MatmulField = (typeof FIELDS)[number];
-export type MatmulUniforms = Record<MatmulField, number> & { alpha: number };
 
 export const TILE = 64;
 
@@ -126,9 +124,4 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 /** Workgroups of a product: columns in x, rows in y, batch in z. */
 export function matmulGroups(M: number, N: number, Z: number): [number, number, number] {
   return [Math.ceil(N / TILE), Math.ceil(M / TILE), Z];
-}
-
-/** Row-major [rows, cols] operand at an offset: the common case of the strides. */
-export function dense(off: number, cols: number): { off: number; row: number; col: number } {
-  return { off, row: cols, col: 1 };
 }
