@@ -60,13 +60,15 @@ export async function run(argv: string[]): Promise<number> {
   const trainSets = await Promise.all(config.train.data.map((r, i) => datasetOfRef(r, dir, `train.data[${i}]`, config)));
   const { pool } = prepareTrainingData({ ...config, train: { ...config.train, validateEvery: 0 } }, trainSets, []);
 
-  mkdirSync(out, { recursive: true });
-  let startModel: string;
   const modelFlag = f.values.get('model');
   const m = config.model;
-  if (modelFlag !== undefined || m.source === 'folder') {
-    const src = resolve(modelFlag !== undefined ? modelFlag : join(dir, (m as { name: string }).name));
-    if (!existsSync(src) || !statSync(src).isDirectory()) throw new LabError('invalid-argument', `${src} is not a model folder`, { path: modelFlag !== undefined ? '--model' : 'model.name' });
+  const src = modelFlag !== undefined || m.source === 'folder' ? resolve(modelFlag !== undefined ? modelFlag : join(dir, (m as { name: string }).name)) : undefined;
+  // Checked before anything is written: a refused input leaves no half-made project behind.
+  if (src !== undefined && (!existsSync(src) || !statSync(src).isDirectory())) throw new LabError('invalid-argument', `${src} is not a model folder`, { path: modelFlag !== undefined ? '--model' : 'model.name' });
+  if (m.source === 'bm25') throw new LabError('invalid-argument', 'a training run needs an encoder, not bm25', { path: 'model.source' });
+  mkdirSync(out, { recursive: true });
+  let startModel: string;
+  if (src !== undefined) {
     cpSync(src, join(out, 'start-model'), { recursive: true, dereference: false, filter: (p) => !statSync(p).isSymbolicLink() });
     startModel = './start-model';
   } else if (m.source === 'hub') {
@@ -81,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     startModel = './start-model';
   } else {
-    throw new LabError('invalid-argument', 'a training run needs an encoder, not bm25', { path: 'model.source' });
+    throw new LabError('invalid-argument', `model source ${m.source} cannot start a recipe`, { path: 'model.source' });
   }
 
   writeAtomic(join(out, 'run_config.json'), `${JSON.stringify(config, null, 2)}\n`);

@@ -135,6 +135,12 @@ describe('export-recipe', () => {
     expect(compiled.status, compiled.stderr).toBe(0);
   });
 
+  it('refuses a --model that is not a folder before writing anything', async () => {
+    const target = join(dir, 'refused');
+    await expect(quietly(() => exportRecipe(['--config', configPath, '--out', target, '--model', join(dir, 'run.json')]))).rejects.toThrow(/run\.json is not a model folder/);
+    expect(existsSync(target)).toBe(false);
+  });
+
   it.runIf(torch || process.env.CI).each([
     ['hybrid, alpha 0.5, one (x, y) per X-Y batch', 'hybrid', 'batch', { kind: 'constant', alpha: 0.5 }],
     ['hybrid, linear 0.9 → 0.1', 'hybrid', 'batch', { kind: 'linear', from: 0.9, to: 0.1, steps: BATCHES }],
