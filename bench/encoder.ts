@@ -23,22 +23,11 @@
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
-import { parseEncoderConfig } from '../src/core/encoder/config.ts';
-import { Encoder, type TokenBatch } from '../src/core/encoder/model.ts';
 import { lossAndGradients } from '../src/core/encoder/grads.ts';
-import type { HeadConfig } from '../src/core/encoder/st-layout.ts';
 import { initNodeBackend } from '../src/node/backend.ts';
 import { kernelsFor } from '../src/core/tf/ops.ts';
-import { mulberry32 } from '../src/core/random.ts';
+import { batchFor, buildEncoder, SHAPES, type Shape } from '../src/core/encoder/synthetic.ts';
 
-export interface Shape { name: string; vocab: number; hidden: number; layers: number; heads: number; ffn: number; seq: number; batch: number }
-
-export const SHAPES: Shape[] = [
-  { name: 'tiny', vocab: 119547, hidden: 32, layers: 2, heads: 4, ffn: 64, seq: 128, batch: 32 },
-  { name: 'minilm', vocab: 32000, hidden: 384, layers: 12, heads: 12, ffn: 1536, seq: 128, batch: 32 },
-  // On request only (--shapes bert-base): the second real-GPU shape, far too slow for a CPU.
-  { name: 'bert-base', vocab: 119547, hidden: 768, layers: 12, heads: 12, ffn: 3072, seq: 128, batch: 64 },
-];
 /** The shapes a plain run measures. */
 export const DEFAULT_SHAPES = 'tiny,minilm';
 const TEMPERATURE = 0.05;
@@ -46,36 +35,6 @@ const TEMPERATURE = 0.05;
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
-}
-
-const rng = mulberry32;
-
-export function batchFor(s: Shape): TokenBatch {
-  const r = rng(7);
-  const ids = new Int32Array(s.batch * s.seq);
-  for (let i = 0; i < ids.length; i++) ids[i] = 1000 + Math.floor(r() * (s.vocab - 1000));
-  for (let b = 0; b < s.batch; b++) { ids[b * s.seq] = 101; ids[b * s.seq + s.seq - 1] = 102; }
-  return { ids, mask: new Int32Array(ids.length).fill(1), batch: s.batch, seq: s.seq };
-}
-
-export function buildEncoder(s: Shape): Encoder {
-  const cfg = parseEncoderConfig({
-    model_type: 'bert', vocab_size: s.vocab, hidden_size: s.hidden, num_hidden_layers: s.layers,
-    num_attention_heads: s.heads, intermediate_size: s.ffn, max_position_embeddings: 512, type_vocab_size: 2,
-  });
-  const head: HeadConfig = {
-    pooling: 'mean', poolingPath: '1_Pooling', dense: [], normalize: true, prompts: {}, maxSeqLength: undefined,
-    sentenceTransformers: true, notes: [],
-  };
-  const r = rng(1);
-  return new Encoder(cfg, head, (spec) => {
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    const std = spec.shape.length === 2 ? 1 / Math.sqrt(spec.shape[1]!) : 0.02;
-    const out = new Float32Array(n);
-    const ln = spec.name.endsWith('LayerNorm.weight');
-    for (let i = 0; i < n; i++) out[i] = ln ? 1 : (r() * 2 - 1) * std * 1.7;
-    return out;
-  });
 }
 
 function infoNCE(emb: tf.Tensor2D, nq: number): tf.Scalar {

@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ run(argv: string[]): Promise<void> 
   train: () => import('./train.ts'),
   datasets: () => import('./datasets.ts'),
   'model-io': () => import('./model-io.ts'),
+  threads: () => import('./threads.ts'),
 };
 
 /**
@@ -28,6 +29,7 @@ const SMOKE: Record<string, string[]> = {
   train: ['--smoke', '--backends', 'wasm'],
   datasets: ['--mb', '2'],
   'model-io': ['--mb', '2'],
+  threads: ['--smoke', '--shape', 'small'],
 };
 
 const args = process.argv.slice(2);

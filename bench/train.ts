@@ -31,7 +31,8 @@ import { AdamW } from '../src/core/train/optimizer.ts';
 import { fusedAdamWStats } from '../src/core/tf/fused-adamw.ts';
 import { trainStep } from '../src/core/train/step.ts';
 import { FastTrainer } from '../src/core/fast/train-step.ts';
-import { batchFor, benchTorch, buildEncoder, DEFAULT_SHAPES, SHAPES, type Shape } from './encoder.ts';
+import { benchTorch, DEFAULT_SHAPES } from './encoder.ts';
+import { batchFor, buildEncoder, SHAPES, type Shape } from '../src/core/encoder/synthetic.ts';
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);

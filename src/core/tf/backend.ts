@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Backend, BackendPreference } from '../run-config.ts';
 import { LabError } from '../errors.ts';
+import { wasmThreadCount, withThreadCap } from './wasm-threads.ts';
 
 export type WebGPUAdapterKind = 'hardware' | 'fallback' | 'none';
 
@@ -87,6 +88,8 @@ export interface InitOptions {
 export interface ActiveBackend extends BackendChoice {
   /** Fallbacks taken when the chosen backend failed to initialise. */
   fallbacks: string[];
+  /** Threads the wasm backend's pool really runs (tfjs's own count), on wasm only. */
+  threads?: number;
 }
 
 /** Registers the needed backend module, switches tfjs to it and says why it was chosen. */
@@ -97,11 +100,15 @@ export async function initBackend(preference: BackendPreference, opts: InitOptio
   const fallbacks: string[] = [];
   for (const b of order) {
     try {
-      await registerBackend(b, opts);
-      if (await tf.setBackend(b)) {
-        await tf.ready();
+      const threads = await registerBackend(b, opts);
+      const started = threads === undefined
+        ? await startBackend(b)
+        : await withThreadCap(threads, () => startBackend(b));
+      if (started) {
         const reason = b === choice.backend ? choice.reason : `${choice.reason}; ${fallbacks.join('; ')}; using ${b}`;
-        return { backend: b, reason, fallbacks };
+        if (b !== 'wasm') return { backend: b, reason, fallbacks };
+        const running = (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+        return { backend: b, reason: `${reason} (${running} thread${running === 1 ? '' : 's'})`, fallbacks, threads: running };
       }
       fallbacks.push(`${b} failed to initialise`);
     } catch (e) {
@@ -111,15 +118,26 @@ export async function initBackend(preference: BackendPreference, opts: InitOptio
   throw new LabError('backend', `no tfjs backend could be initialised: ${fallbacks.join('; ')}`);
 }
 
-async function registerBackend(b: Backend, opts: InitOptions): Promise<void> {
+async function startBackend(b: Backend): Promise<boolean> {
+  if (!(await tf.setBackend(b))) return false;
+  await tf.ready();
+  return true;
+}
+
+/** Imports the backend's module and configures it; returns the wasm thread count asked for (wasm only). */
+async function registerBackend(b: Backend, opts: InitOptions): Promise<number | undefined> {
   if (b === 'cpu') {
     await import('@tensorflow/tfjs-backend-cpu');
-  } else if (b === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (opts.wasmPaths !== undefined) wasm.setWasmPaths(opts.wasmPaths as string);
-    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-    wasm.setThreadsCount(Math.max(1, Math.min(16, Math.floor(opts.wasmThreads ?? cores))));
-  } else {
-    await import('@tensorflow/tfjs-backend-webgpu');
+    return undefined;
   }
+  if (b === 'webgpu') {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    return undefined;
+  }
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (opts.wasmPaths !== undefined) wasm.setWasmPaths(opts.wasmPaths as string);
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const threads = wasmThreadCount(opts.wasmThreads, cores);
+  wasm.setThreadsCount(threads);
+  return threads;
 }

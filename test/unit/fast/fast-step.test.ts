@@ -27,7 +27,7 @@ import { infoNCE as infoNceLoss } from '../../../src/core/train/losses/info-nce.
 import { FastTrainer, fastPathBlocker } from '../../../src/core/fast/train-step.ts';
 import { mulberry32 } from '../../../src/core/random.ts';
 import { GEN_DIR, FIXTURES, type GoldenEncoder, maxAbs } from '../encoder/helpers.ts';
-import { buildEncoder } from '../../../bench/encoder.ts';
+import { buildEncoder } from '../../../src/core/encoder/synthetic.ts';
 
 type Golden = GoldenEncoder;
 
