@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- datasets [--mb N]`: dataset import throughput.
- *  1. A synthetic MIRACL corpus of N MB (default 100), plain and .jsonl.gz,
+ *  1. A synthetic MIRACL corpus of N MB (default 200), plain and .jsonl.gz,
  *     parsed by parseShard (streaming, SHA-256, line split, JSON per line).
  *     Reference, same process and file: draining the same byte stream
  *     (plain) and the same stream through DecompressionStream (gz), i.e. the
@@ -52,7 +52,7 @@ async function time<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 export async function run(argv: string[]): Promise<void> {
   const mbArg = argv.indexOf('--mb');
-  const mb = mbArg >= 0 ? Number(argv[mbArg + 1]) : 100;
+  const mb = mbArg >= 0 ? Number(argv[mbArg + 1]) : 200;
   const dir = mkdtempSync(join(tmpdir(), 'polyglot-bench-'));
   console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
   try {
@@ -76,7 +76,8 @@ export async function run(argv: string[]): Promise<void> {
       console.log(
         `corpus ${label}: ${(bytes / 1e6).toFixed(1)} MB stored (${(size / 1e6).toFixed(1)} MB text), ${n} passages: ` +
           `parse ${t.toFixed(2)} s = ${(size / 1e6 / t).toFixed(1)} MB/s of text; reference drain ${ref.toFixed(2)} s; ratio ${(t / ref).toFixed(1)}×; ` +
-          `heap +${((heap1 - heap0) / 1e6).toFixed(0)} MB (${((heap1 - heap0) / size).toFixed(2)}× the text)`,
+          `heap +${((heap1 - heap0) / 1e6).toFixed(0)} MB (${((heap1 - heap0) / size).toFixed(2)}× the text); ` +
+          `peak resident ${(process.resourceUsage().maxRSS / 1e3).toFixed(0)} MB so far`,
       );
     }
 

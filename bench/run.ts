@@ -17,6 +17,8 @@ const SUITES: Record<string, () => Promise<{ run(argv: string[]): Promise<void> 
   datasets: () => import('./datasets.ts'),
   'model-io': () => import('./model-io.ts'),
   threads: () => import('./threads.ts'),
+  tokenize: () => import('./tokenize.ts'),
+  scale: () => import('./scale.ts'),
 };
 
 /**
@@ -30,6 +32,8 @@ const SMOKE: Record<string, string[]> = {
   datasets: ['--mb', '2'],
   'model-io': ['--mb', '2'],
   threads: ['--smoke', '--shape', 'small'],
+  tokenize: ['--limit', '50'],
+  scale: ['--smoke'],
 };
 
 const args = process.argv.slice(2);

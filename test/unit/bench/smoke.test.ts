@@ -19,8 +19,10 @@ const available = await installNodeWebGPU().catch(() => false);
 it('every suite still runs (bench --smoke)', () => {
   const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', '--smoke', '--no-report'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
-  // Each of the six suites states the machine its figures come from.
-  expect(r.stdout.match(/^machine: /gm)).toHaveLength(6);
+  // Each of the eight suites states the machine its figures come from.
+  expect(r.stdout.match(/^machine: /gm)).toHaveLength(8);
+  expect(r.stdout).toMatch(/^tokenize: \d+ tokens\/s in a worker thread$/m);
+  expect(r.stdout).toMatch(/^\| 2× \| 2 \| \d+ \| \d+ \|/m); // the scale table's second row
   // The threads suite ran in chromium (CI has it) or says why it did not.
   expect(r.stdout).toMatch(/^wasm threads: \d+ threads [\d.]+× one thread|^threads: skipped, no chromium/m);
   expect(r.stdout).toMatch(/^launches per step: tiny wasm \d+ \d+ \d+ \d+$/m);
