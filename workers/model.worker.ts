@@ -26,7 +26,9 @@ import { IdbEmbeddingCache } from '../src/store/embedding-cache.ts';
 import { denseRunBlob, evaluateStoredDataset } from '../src/store/dense-eval.ts';
 import type { Setting } from '../src/core/run-config.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
-import { createStoredRun, runStoredTraining, type TrainStartRequest } from '../src/store/stored-training.ts';
+import { createStoredRun, runStoredTraining, type StoredTrainingOptions, type TrainStartRequest } from '../src/store/stored-training.ts';
+import { runStoredExperiment, type StoredExperimentOutcome } from '../src/store/stored-experiment.ts';
+import { startModelLoader } from '../src/store/experiment-model.ts';
 import { cancelRun } from '../src/store/train-runs.ts';
 import type { TrainRunRecord } from '../src/store/schema.ts';
 import { storageEstimate } from '../src/store/storage-info.ts';
@@ -36,7 +38,7 @@ import { mapStoredDataset, searchStoredDense, type SearchRequest } from '../src/
 import type { EmbeddingMap, ProjectionMethod } from '../src/core/eval/projection.ts';
 import type { SearchResult } from '../src/core/eval/search.ts';
 import type { Tokenization } from '../src/core/run-config.ts';
-import type { DenseEvalRequest, DenseEvalResult, EmbedResult, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress, TrainEvent } from './protocol.ts';
+import type { DenseEvalRequest, DenseEvalResult, EmbedResult, ExperimentRequest, HubLoadRequest, ModelExport, ModelExportRequest, Outcome, Progress, TrainEvent } from './protocol.ts';
 
 // Vite copies the .wasm files and gives their URLs (PLATFORM.md). The page is
 // not cross-origin isolated, so tfjs picks a non-threaded binary.
@@ -254,6 +256,30 @@ const api = {
     });
   },
 
+  /**
+   * Runs an experiment file: each planned (sampler, seed) run from the experiment's start model on the stored
+   * datasets, finished runs skipped; ends with the aggregate, or paused.
+   */
+  runExperiment(req: ExperimentRequest, onEvent: (e: TrainEvent) => void): Promise<Outcome<StoredExperimentOutcome>> {
+    pauseRequested = false;
+    return trains.run(async (ctl) => {
+      if (evals.busy) throw new LabError('invalid-argument', 'an evaluation is using the model', {}, 'wait for it or cancel it');
+      const a = active ?? (await ensureBackend('auto'));
+      const hub = { cache: modelCache, maxBytes: await deviceBudget(a), signal: ctl.signal };
+      return runStoredExperiment(await db(), session, req.experiment, req.file, {
+        ...trainingOptions(a, ctl.signal, (e) => void onEvent(e)),
+        loadStartModel: startModelLoader(session, { tokenizerJson: req.tokenizerJson, hub }),
+        onRunEvent: (event) => void onEvent({ kind: 'experiment', event }),
+        onStoredRun: (run) => void onEvent({ kind: 'run', run }),
+      });
+    });
+  },
+
+  /** The loaded model now (an experiment loads its own start models into the session). */
+  modelInfo(): ModelInfo | null {
+    return session.loaded ? session.info() : null;
+  },
+
   /** Asks the running training to stop after its current step, with a checkpoint. */
   pauseTraining(): void {
     pauseRequested = true;
@@ -271,8 +297,8 @@ const api = {
   },
 };
 
-function trainRun(runId: string, a: ActiveBackend, signal: AbortSignal, emit: (e: TrainEvent) => void): Promise<TrainRunRecord> {
-  return db().then((d) => runStoredTraining(d, session, runId, {
+function trainingOptions(a: ActiveBackend, signal: AbortSignal, emit: (e: TrainEvent) => void): StoredTrainingOptions {
+  return {
     scorer: `tfjs-${a.backend}`, backend: a.backend, signal, cache: embeddings,
     pauseRequested: () => pauseRequested,
     estimate: storageEstimate,
@@ -281,7 +307,11 @@ function trainRun(runId: string, a: ActiveBackend, signal: AbortSignal, emit: (e
       const m = tf.memory();
       emit({ kind: 'step', entry, memory: { numTensors: m.numTensors, numBytes: m.numBytes } });
     },
-  }));
+  };
+}
+
+function trainRun(runId: string, a: ActiveBackend, signal: AbortSignal, emit: (e: TrainEvent) => void): Promise<TrainRunRecord> {
+  return db().then((d) => runStoredTraining(d, session, runId, trainingOptions(a, signal, emit)));
 }
 
 export type ModelWorkerApi = typeof api;

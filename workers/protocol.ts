@@ -11,6 +11,8 @@ import type { TrainRunRecord } from '../src/store/schema.ts';
 
 export type { Outcome, Progress } from '../src/core/job.ts';
 export type { TrainStartRequest } from '../src/store/stored-training.ts';
+import type { ExperimentEvent, StoredExperimentOutcome } from '../src/store/stored-experiment.ts';
+export type { ExperimentEvent, StoredExperimentOutcome };
 export type { TrainRunRecord } from '../src/store/schema.ts';
 export type { ModelInfo } from '../src/core/model/session.ts';
 
@@ -69,6 +71,16 @@ export interface DenseEvalResult {
 /** What a training job reports while it runs, in order: the run (once created), then progress and steps. */
 export type TrainEvent =
   | { kind: 'run'; run: TrainRunRecord }
+  /** An experiment's planned run starts, resumes or is skipped (finished before). */
+  | { kind: 'experiment'; event: ExperimentEvent }
   | { kind: 'progress'; progress: Progress }
   /** Every optimizer step, validation merged; memory is tf.memory() after the step (flat in a healthy run). */
   | { kind: 'step'; entry: HistoryEntry; memory: { numTensors: number; numBytes: number } };
+
+/** An experiment file to run in the page, with the tokenizer.json a generated start model is built from. */
+export interface ExperimentRequest {
+  experiment: unknown;
+  /** The file's name, for errors. */
+  file: string;
+  tokenizerJson?: Uint8Array;
+}

@@ -101,11 +101,25 @@ export async function createStoredRun(db: LabDatabase, session: ModelSession, re
     eval: { settings: ['mono', 'cross', 'multi'], depth: 1000, batchSize: req.evalBatchSize },
     train: { ...req.train, data },
   }));
-  await loadRunData(db, config, req.trainDatasetIds, req.evalDatasetIds);
+  return storeNewRun(db, session, config, req.trainDatasetIds, req.evalDatasetIds);
+}
+
+/**
+ * Stores a new run of a whole RunConfig (an experiment's planned run) on stored datasets, whose refs are
+ * replaced by the stored ones (same shards; the names as imported). The session must hold the config's model.
+ */
+export async function createStoredRunOf(db: LabDatabase, session: ModelSession, config: TrainRunConfig, trainIds: readonly string[], evalIds: readonly string[]): Promise<TrainRunRecord> {
+  const data = await Promise.all(trainIds.map((id, i) => refOf(db, id, config.train.data[i]!.split, `train.data[${i}]`)));
+  const datasets = await Promise.all(evalIds.map((id, i) => refOf(db, id, config.datasets[i]!.split, `datasets[${i}]`)));
+  return storeNewRun(db, session, asTrainConfig({ ...config, datasets, train: { ...config.train, data } }), [...trainIds], [...evalIds]);
+}
+
+async function storeNewRun(db: LabDatabase, session: ModelSession, config: TrainRunConfig, trainIds: string[], evalIds: string[]): Promise<TrainRunRecord> {
+  await loadRunData(db, config, trainIds, evalIds);
   const info = session.info();
   const now = Date.now();
   const run: TrainRunRecord = {
-    id: globalThis.crypto.randomUUID(), config, trainDatasetIds: [...req.trainDatasetIds], evalDatasetIds: [...req.evalDatasetIds],
+    id: globalThis.crypto.randomUUID(), config, trainDatasetIds: [...trainIds], evalDatasetIds: [...evalIds],
     model: { label: info.label, contentHash: session.contentHash }, status: 'paused', step: 0, history: [], createdAt: now, updatedAt: now,
   };
   await createRun(db, run);

@@ -20,7 +20,8 @@ import { DenseState } from './dense-state.svelte.ts';
 import { TrainState } from './train/train-state.svelte.ts';
 import type { OpenedResults } from './lab/results-index.ts';
 import { decodeShare, shareFromHash, type ShareSnapshot } from '../core/share/link.ts';
-import { resultsInFile } from '../core/eval/results-schema.ts';
+import { experimentInFile, resultsInFile } from '../core/eval/results-schema.ts';
+import type { ExperimentResults } from '../core/experiment/aggregate.ts';
 import { LabError } from '../core/errors.ts';
 
 /** A results JSON with per-query values for all of MIRACL is tens of MB; beyond this it is not a results file. */
@@ -51,6 +52,8 @@ export class LabState {
   warnings = $state<DiagnosticJSON[]>([]);
   notice = $state('');
   storage = $state<StorageEstimateInfo>({});
+  /** Experiment results files opened in this page (`lab experiment`'s results.json): their comparison tables. */
+  experiments = $state<{ file: string; results: ExperimentResults }[]>([]);
   /** Results files opened in this page (lab eval / bm25 / train output, or a downloaded results JSON); not stored. */
   opened = $state<OpenedResults[]>([]);
   /** The snapshot a share link carried, or why it could not be read. Reading a link stores nothing. */
@@ -88,7 +91,10 @@ export class LabState {
     for (const f of files) {
       try {
         if (f.size > MAX_RESULTS_FILE_BYTES) throw new LabError('file-too-large', `is ${(f.size / 1e6).toFixed(0)} MB, over the ${MAX_RESULTS_FILE_BYTES / 1e6} MB a results file may have`, { file: f.name });
-        const found = resultsInFile(await f.text(), f.name);
+        const text = await f.text();
+        const found = resultsInFile(text, f.name);
+        const experiment = experimentInFile(text, f.name);
+        if (experiment) this.experiments = [...this.experiments, { file: f.name, results: experiment }];
         this.opened = [...this.opened, ...found.map((x) => ({ file: f.name, results: x.results, ...(x.role ? { role: x.role } : {}), ...(x.label ? { label: x.label } : {}) }))];
       } catch (e) {
         errors.push(toDiagnostic(e));

@@ -108,7 +108,7 @@ export interface Histogram {
 /** Equal-width histogram from 0 to the largest value (rank distances are ≥ 0). */
 export function histogram(values: readonly (number | null)[], bins: number): Histogram {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
-  const max = v.length ? Math.max(...v) : 0;
+  const max = v.reduce((m, x) => (x > m ? x : m), 0); // no spread: a large pool's queries would overflow the stack
   const width = max > 0 ? max / bins : 1;
   const counts = new Array<number>(bins).fill(0);
   for (const x of v) counts[Math.min(bins - 1, Math.floor(x / width))]!++;

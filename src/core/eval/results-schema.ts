@@ -12,6 +12,7 @@ import { schemaError } from '../schema-errors.ts';
 import { parseUntrustedJson } from '../json.ts';
 import { METRIC_NAMES } from './metrics.ts';
 import type { EvalResults } from './results.ts';
+import type { ExperimentResults } from '../experiment/aggregate.ts';
 
 const lang = z.string().regex(/^[a-z]{2,3}$/, 'a language code (two or three lowercase letters)');
 const finite = z.number().refine(Number.isFinite, 'a finite number');
@@ -76,16 +77,44 @@ export function checkResults(value: unknown, where = 'results'): EvalResults {
 
 /** The results objects in a results file: one (lab eval, lab bm25, the page's download) or base + trained (lab train). */
 /** `lab experiment`'s results.json: the parts the page reads (every run's trained results, by sampler and seed). */
+const MeanSdSchema = z.object({ mean: z.number(), sd: z.number().min(0), n: count });
+const SettingKey = z.enum(['mono', 'cross', 'multi']);
+const ExperimentTableSchema = z.object({
+  dataset: z.string().max(200),
+  metric: z.enum(METRIC_NAMES as unknown as [string, ...string[]]),
+  rows: z.array(z.object({
+    sampler: z.string().max(40),
+    settings: z.partialRecord(SettingKey, MeanSdSchema),
+    bias: MeanSdSchema.nullable(),
+    tests: z.partialRecord(SettingKey, z.object({ diff: z.number(), p: z.number().min(0).max(1), pAdjusted: z.number().min(0).max(1), significant: z.boolean() })),
+    groups: z.array(z.object({ group: z.enum(['high', 'low']), column: z.enum(['mono', 'crossToHigh', 'crossToLow', 'multi']), value: MeanSdSchema })).max(8),
+  })).max(12),
+});
+
 export const ExperimentResultsFileSchema = z.object({
   kind: z.literal('polyglot-lab/experiment-results'),
   version: z.literal(1),
   name: z.string().max(200),
+  reference: z.string().max(40),
+  seeds: z.array(count).max(20),
+  correction: z.enum(['holm', 'bonferroni', 'none']),
+  testNote: z.string().max(2000),
+  tables: z.array(ExperimentTableSchema).max(32),
   runs: z.record(z.string().max(100), z.object({
     sampler: z.string().max(40),
     seed: count,
     trained: z.array(EvalResultsSchema).max(64),
   })).refine((r) => Object.keys(r).length <= 1000, 'at most 1,000 runs'),
 });
+
+/** An experiment results file's comparison tables, checked; null for any other results file. */
+export function experimentInFile(text: string, file: string): ExperimentResults | null {
+  const v = parseUntrustedJson(text, { file }, 'a results.json written by Polyglot Lab');
+  if (typeof v !== 'object' || v === null || (v as { kind?: unknown }).kind !== 'polyglot-lab/experiment-results') return null;
+  const r = ExperimentResultsFileSchema.safeParse(v);
+  if (!r.success) throw schemaError('experiment results', r.error, file);
+  return r.data as unknown as ExperimentResults;
+}
 
 export function resultsInFile(text: string, file: string): { results: EvalResults; role?: 'base' | 'trained'; label?: string }[] {
   const v = parseUntrustedJson(text, { file }, 'a results.json written by Polyglot Lab');

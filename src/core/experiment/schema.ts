@@ -103,3 +103,14 @@ export function planRuns(e: Experiment): PlannedRun[] {
   if (clash) throw new LabError('invalid-argument', `two samplers share the folder name "${clash}"`, { path: 'samplers' }, 'names that differ in letters or digits');
   return runs;
 }
+
+/**
+ * A run's identity without its display names: datasets by split and shard hashes, a generated model's
+ * tokenizer by hash. The page names datasets as they were imported, the command line by path; the same
+ * planned run is the same run in both.
+ */
+export function runIdentity(c: RunConfig): string {
+  const ref = (d: RunConfig['datasets'][number]) => ({ split: d.split, shards: d.shards.map((s) => s.sha256) });
+  const model = c.model.source === 'generated' ? { ...c.model, tokenizer: { sha256: c.model.tokenizer.sha256 } } : c.model;
+  return JSON.stringify({ ...c, model, datasets: c.datasets.map(ref), ...(c.train ? { train: { ...c.train, data: c.train.data.map(ref) } } : {}) });
+}

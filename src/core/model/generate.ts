@@ -28,7 +28,9 @@ function vocabSizeOf(tokenizerJson: Uint8Array): number {
   }
   const vocab = tj.model?.vocab;
   const ids = Array.isArray(vocab) ? vocab.map((_, i) => i) : Object.values(vocab ?? {});
-  const max = Math.max(-1, ...ids, ...(tj.added_tokens ?? []).map((t) => t.id));
+  // A loop, not Math.max(...ids): 120k arguments overflow a worker's stack in the browser.
+  let max = -1;
+  for (const id of [ids, (tj.added_tokens ?? []).map((t) => t.id)].flat()) if (typeof id === 'number' && id > max) max = id;
   if (max < 0) throw new LabError('tokenizer', 'has no vocabulary', { file: 'tokenizer.json' }, 'model.vocab');
   return max + 1;
 }

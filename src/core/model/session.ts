@@ -156,6 +156,12 @@ export class ModelSession {
     return this.info();
   }
 
+  /** Loads the same files again: the weights as they were before any training (a trim is not re-applied). */
+  async reload(opts: { maxLength?: number; pooling?: Pooling } = {}): Promise<ModelInfo> {
+    if (!this.files || !this.origin) throw new LabError('invalid-argument', 'no model is loaded');
+    return this.load(this.files, this.origin, opts);
+  }
+
   info(): ModelInfo {
     const m = this.textModel();
     const o = this.origin!;

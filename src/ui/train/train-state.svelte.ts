@@ -10,7 +10,9 @@ import type { HistoryEntry } from '../../core/train/trainer.ts';
 import type { LabDatabase } from '../../store/db.ts';
 import type { TrainRunRecord } from '../../store/schema.ts';
 import { deleteRun, listRuns } from '../../store/train-runs.ts';
-import type { Outcome, Progress, TrainEvent, TrainStartRequest } from '../../../workers/protocol.ts';
+import type { ExperimentEvent, ModelInfo, Outcome, Progress, StoredExperimentOutcome, TrainEvent, TrainStartRequest } from '../../../workers/protocol.ts';
+import type { ExperimentResults } from '../../core/experiment/aggregate.ts';
+import { experimentRequest } from './experiment-files.ts';
 import { Comlink, modelWorker, onModelWorkerError } from '../model/model-client.ts';
 
 export interface ActiveRun {
@@ -24,7 +26,16 @@ export interface ActiveRun {
   pausing: boolean;
 }
 
+/** An experiment file running (or run) in this page. */
+export interface ExperimentView {
+  file: string;
+  /** The planned run in progress. */
+  current: ExperimentEvent | null;
+  results: ExperimentResults | null;
+}
+
 export class TrainState {
+  experiment = $state<ExperimentView | null>(null);
   runs = $state<TrainRunRecord[]>([]);
   active = $state<ActiveRun | null>(null);
   error = $state<DiagnosticJSON | null>(null);
@@ -79,6 +90,28 @@ export class TrainState {
     this.#trainedFrom = { base: run.model.contentHash, shownHash };
   }
 
+  /**
+   * Runs an experiment file (and the tokenizer.json of a generated model) in the model worker. The worker
+   * loads each run's start model, so `onModel` is told which model is loaded when the experiment ends.
+   */
+  async runExperiment(files: readonly File[], onModel: (info: ModelInfo | null) => void): Promise<void> {
+    if (this.active) return;
+    let req;
+    try {
+      req = await experimentRequest(files);
+    } catch (e) {
+      this.error = toDiagnostic(e);
+      return;
+    }
+    this.experiment = { file: req.file, current: null, results: null };
+    await this.drive<StoredExperimentOutcome>([], (onEvent) => modelWorker().runExperiment(req, onEvent), null, undefined, (o) => {
+      if (o.kind === 'paused') return `Experiment paused in ${o.at} (${o.done} of ${o.total} runs finished); run the same file again to continue from its checkpoint.`;
+      this.experiment = { ...this.experiment!, current: null, results: o.results };
+      return `Experiment finished: ${Object.keys(o.results.runs).length} runs; the tables are below and every run is in the lab.`;
+    });
+    onModel(await modelWorker().modelInfo().catch(() => null));
+  }
+
   async pause(): Promise<void> {
     if (!this.active) return;
     this.active = { ...this.active, pausing: true };
@@ -102,7 +135,10 @@ export class TrainState {
     await this.load();
   }
 
-  private async drive(history: HistoryEntry[], call: (onEvent: (e: TrainEvent) => void) => Promise<Outcome<TrainRunRecord>>, runId: string | null = null, oncreated?: (run: TrainRunRecord) => void): Promise<void> {
+  private async drive<T = TrainRunRecord>(
+    history: HistoryEntry[], call: (onEvent: (e: TrainEvent) => void) => Promise<Outcome<T>>, runId: string | null = null,
+    oncreated?: (run: TrainRunRecord) => void, finished: (value: T) => string = (v) => runNotice(v as TrainRunRecord),
+  ): Promise<void> {
     if (this.active) return;
     this.error = null;
     this.notice = '';
@@ -113,9 +149,7 @@ export class TrainState {
         this.onEvent(e);
       }));
       if (r.ok) {
-        const run = r.value;
-        this.notice = run.status === 'paused' ? `Paused at step ${run.step}; the checkpoint is stored (it survives a reload).`
-          : `Finished after ${run.step} steps${run.stoppedEarly ? ' (early stopping)' : ''}: base and trained results below.`;
+        this.notice = finished(r.value);
       } else if (r.error.code === 'cancelled') {
         this.notice = 'Run cancelled; its checkpoint was deleted.';
       } else {
@@ -131,8 +165,11 @@ export class TrainState {
   private onEvent(e: TrainEvent): void {
     const a = this.active;
     if (!a) return;
-    if (e.kind === 'run') {
-      this.active = { ...a, runId: e.run.id };
+    if (e.kind === 'experiment') {
+      if (this.experiment) this.experiment = { ...this.experiment, current: e.event };
+    } else if (e.kind === 'run') {
+      // An experiment goes from run to run: each shows its own history (a resumed one, what it had).
+      this.active = a.runId === e.run.id ? a : { ...a, runId: e.run.id, progress: null, history: [...e.run.history], arrivals: e.run.history.map(() => 0) };
       this.runs = [e.run, ...this.runs.filter((r) => r.id !== e.run.id)];
     } else if (e.kind === 'progress') {
       this.active = { ...a, progress: e.progress };
@@ -144,4 +181,9 @@ export class TrainState {
       };
     }
   }
+}
+
+function runNotice(run: TrainRunRecord): string {
+  return run.status === 'paused' ? `Paused at step ${run.step}; the checkpoint is stored (it survives a reload).`
+    : `Finished after ${run.step} steps${run.stoppedEarly ? ' (early stopping)' : ''}: base and trained results below.`;
 }

@@ -18,7 +18,7 @@ import { adjustPValues, meanSd, type ExperimentResults } from '../../../src/core
 import { parseExperiment, planRuns } from '../../../src/core/experiment/schema.ts';
 import { writeXquadSlice } from '../../support/xquad-slice.ts';
 import { quietly } from '../../support/quiet.ts';
-import { resultsInFile } from '../../../src/core/eval/results-schema.ts';
+import { experimentInFile, resultsInFile } from '../../../src/core/eval/results-schema.ts';
 
 const TOKENIZER = fileURLToPath(new URL('../../../../shared/models/mbert-cased-tokenizer/tokenizer.json', import.meta.url));
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -139,6 +139,12 @@ describe('lab experiment', () => {
     const opened = resultsInFile(readFileSync(join(out, 'results.json'), 'utf8'), 'results.json');
     expect(opened.map((o) => o.label)).toEqual(['X-X, seed 5', 'X-Y, seed 5', 'hybrid, seed 5', 'X-X, seed 6', 'X-Y, seed 6', 'hybrid, seed 6']);
     expect(opened[0]!.results.settings.multi!.macro.map).toBe(res.runs['X-X-seed5']!.trained[0]!.settings.multi!.macro.map);
+    // …and its comparison tables, checked by the schema (a tampered p-value is refused, naming the field).
+    const text = readFileSync(join(out, 'results.json'), 'utf8');
+    expect(experimentInFile(text, 'results.json')!.tables).toEqual(res.tables);
+    const bad = JSON.parse(text) as { tables: { rows: { tests: { mono?: { p: number } } }[] }[] };
+    bad.tables[0]!.rows[0]!.tests.mono!.p = 2;
+    expect(() => experimentInFile(JSON.stringify(bad), 'results.json')).toThrow(/tables\[0\]\.rows\[0\]\.tests\.mono\.p/);
     // Again: nothing is retrained (the runs' results are untouched), the aggregate is the same.
     const stamp = statSync(join(out, 'runs', 'X-Y-seed5', 'results.json')).mtimeMs;
     const again = await quiet(() => experiment([file, '--out', out]));
