@@ -9,7 +9,7 @@
  */
 import { LabError } from '../core/errors.ts';
 import type { Progress } from '../core/job.ts';
-import type { DatasetRef } from '../core/run-config.ts';
+import type { DatasetRef, RunConfig } from '../core/run-config.ts';
 import { aggregateExperiment, type ExperimentResults } from '../core/experiment/aggregate.ts';
 import { parseExperiment, planRuns, runIdentity, type PlannedRun } from '../core/experiment/schema.ts';
 import type { EvalResults } from '../core/eval/results.ts';
@@ -42,7 +42,7 @@ export interface StoredExperimentOptions extends Omit<StoredTrainingOptions, 'on
 }
 
 export type StoredExperimentOutcome =
-  | { kind: 'done'; results: ExperimentResults; runIds: string[] }
+  | { kind: 'done'; results: ExperimentResults; runIds: string[]; /** The experiment's base run, for a share link. */ config: RunConfig }
   | { kind: 'paused'; at: string; done: number; total: number };
 
 /** The stored dataset each of the experiment's dataset refs names (same shard hashes), or an error saying what to import. */
@@ -87,5 +87,5 @@ export async function runStoredExperiment(db: LabDatabase, session: ModelSession
     done.push({ id: p.id, sampler: p.variant.name, seed: p.seed, trained: run.trained });
     runIds.push(run.id);
   }
-  return { kind: 'done', results: aggregateExperiment(experiment, done), runIds };
+  return { kind: 'done', results: aggregateExperiment(experiment, done), runIds, config: experiment.run };
 }

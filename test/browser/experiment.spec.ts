@@ -5,7 +5,8 @@
  * start model per seed, trains both samplers as stored runs (matched to the
  * stored dataset by shard hashes, although the file names its shards by path),
  * and the page shows the paper-layout table with the test against the
- * reference; both runs are listed and the generated model is the loaded one.
+ * reference; both runs are listed and the generated model is the loaded one;
+ * a share link of the comparison opens on the same table.
  * A wrong tokenizer is refused with the field named and nothing stored.
  * Pause and resume of an experiment are checked in Node
  * (test/unit/store/stored-experiment.test.ts).
@@ -77,4 +78,16 @@ test('runs an experiment file: both samplers trained as stored runs, the compari
   await expect(page.getByTestId('train-run').first()).toHaveAttribute('data-status', 'done');
   // The worker holds the last run's model now: the model panel says so.
   await expect(page.getByTestId('model-info')).toContainText('generated-bert-L1-H16');
+
+  // A share link carries the comparison: opened in a fresh page, the same table.
+  const share = page.getByTestId('experiment-share');
+  await share.getByTestId('share-copy').click();
+  const url = await share.getByTestId('share-link').inputValue();
+  expect(url).toMatch(/#share=[A-Za-z0-9_-]+$/);
+  const cells = await table.locator('tbody td').allTextContents();
+  const other = await page.context().newPage();
+  await other.goto(url);
+  const shared = other.getByTestId('shared-view');
+  await expect(shared).toBeVisible();
+  await expect(shared.getByTestId('experiment-table').locator('tbody td')).toHaveText(cells);
 });

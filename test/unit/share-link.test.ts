@@ -13,7 +13,9 @@ import { bm25Model } from '../../src/core/bm25/search.ts';
 import { evaluateDataset } from '../../src/core/eval/evaluate.ts';
 import { makeRunConfig } from '../../src/core/run-config.ts';
 import { isLabError } from '../../src/core/errors.ts';
-import { decodeShare, encodeShare, MAX_ENCODED_CHARS, shareFromHash, type ShareSnapshot } from '../../src/core/share/link.ts';
+import { decodeShare, encodeShare, experimentSnapshotOf, MAX_ENCODED_CHARS, shareFromHash, type ShareSnapshot } from '../../src/core/share/link.ts';
+import { parseExperiment } from '../../src/core/experiment/schema.ts';
+import { aggregateExperiment } from '../../src/core/experiment/aggregate.ts';
 import { resultsInFile } from '../../src/core/eval/results-schema.ts';
 import { toyDataset } from './store/helpers.ts';
 
@@ -40,6 +42,25 @@ function onlyLabErrors(f: () => unknown): void {
 }
 
 describe('share links', () => {
+  it("carries an experiment's comparison tables (not its runs), checked like everything else", async () => {
+    const r = await evaluateDataset(toyDataset().dataset, bm25Model());
+    const refs = [{ name: 'toy', shards: [{ name: 'de.json', sha256: 'a'.repeat(64) }] }];
+    const e = parseExperiment({
+      version: 1, kind: 'experiment', seeds: [1, 2], samplers: [{ name: 'X-X', sampler: 'xx' }, { name: 'hybrid', sampler: 'hybrid' }],
+      run: { version: 1, kind: 'train', model: { source: 'hub', id: 'org/model' }, datasets: refs, train: { data: refs } },
+    });
+    const results = aggregateExperiment(e, [1, 2].flatMap((seed) => ['X-X', 'hybrid'].map((sampler) => ({ id: `${sampler}-seed${seed}`, sampler, seed, trained: [r] }))));
+    const s = experimentSnapshotOf(e.run, results);
+    expect(s.experiment!.tables).toEqual(results.tables);
+    expect('runs' in s.experiment!).toBe(false);
+    expect(decodeShare(encodeShare(s))).toEqual(s);
+    // Unknown keys and impossible values are refused with the field named.
+    expect(() => decodeShare(link({ ...s, experiment: { ...s.experiment, runs: {} } }))).toThrow(/experiment/);
+    const bad = structuredClone(s);
+    bad.experiment!.tables[0]!.rows[0]!.settings.mono!.sd = -1;
+    expect(() => decodeShare(link(bad))).toThrow(/experiment\.tables\[0\]\.rows\[0\]\.settings\.mono\.sd/);
+  });
+
   it('a real results snapshot survives the round trip exactly, and is read from the URL fragment', async () => {
     const s = await snapshot();
     const text = encodeShare(s);

@@ -91,7 +91,7 @@ const ExperimentTableSchema = z.object({
   })).max(12),
 });
 
-export const ExperimentResultsFileSchema = z.object({
+const experimentSummaryShape = {
   kind: z.literal('polyglot-lab/experiment-results'),
   version: z.literal(1),
   name: z.string().max(200),
@@ -100,6 +100,13 @@ export const ExperimentResultsFileSchema = z.object({
   correction: z.enum(['holm', 'bonferroni', 'none']),
   testNote: z.string().max(2000),
   tables: z.array(ExperimentTableSchema).max(32),
+};
+
+/** An experiment's comparison without its runs' results: what a share link carries. */
+export const ExperimentSummarySchema = z.strictObject(experimentSummaryShape);
+
+export const ExperimentResultsFileSchema = z.object({
+  ...experimentSummaryShape,
   runs: z.record(z.string().max(100), z.object({
     sampler: z.string().max(40),
     seed: count,

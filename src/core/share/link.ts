@@ -16,7 +16,8 @@ import { LabError } from '../errors.ts';
 import { RunConfigSchema, type RunConfig } from '../run-config.ts';
 import { schemaError } from '../schema-errors.ts';
 import { parseUntrustedJson } from '../json.ts';
-import { EvalResultsSchema } from '../eval/results-schema.ts';
+import { EvalResultsSchema, ExperimentSummarySchema } from '../eval/results-schema.ts';
+import type { ExperimentResults } from '../experiment/aggregate.ts';
 import type { EvalResults } from '../eval/results.ts';
 
 export const SHARE_PARAM = 'share';
@@ -29,12 +30,17 @@ export interface ShareSnapshot {
   config: RunConfig;
   /** Results of the run (e.g. base and trained), each with a short label; omitted for a config-only link. */
   results?: { label: string; results: EvalResults }[];
+  /** An experiment's comparison tables (mean ± sd over seeds, the tests); its runs' results stay behind. */
+  experiment?: ExperimentSummary;
 }
+
+export type ExperimentSummary = Omit<ExperimentResults, 'runs'>;
 
 const SnapshotSchema = z.strictObject({
   v: z.literal(1),
   config: RunConfigSchema,
   results: z.array(z.strictObject({ label: z.string().max(200), results: EvalResultsSchema })).max(16).optional(),
+  experiment: ExperimentSummarySchema.optional(),
 });
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -73,6 +79,12 @@ export function snapshotOf(config: RunConfig, items: readonly { label: string; r
     v: 1, config,
     ...(items.length ? { results: items.map(({ label, results }) => { const { perQuery: _, ...rest } = results; return { label, results: rest }; }) } : {}),
   };
+}
+
+/** A link to an experiment's comparison: its base RunConfig and tables (each run's results stay behind: they are many). */
+export function experimentSnapshotOf(config: RunConfig, e: ExperimentResults): ShareSnapshot {
+  const { runs: _, ...summary } = e;
+  return { v: 1, config, experiment: summary };
 }
 
 /** The page URL that opens a snapshot (`base`: the page's origin and path). */

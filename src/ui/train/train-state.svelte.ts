@@ -12,6 +12,7 @@ import type { TrainRunRecord } from '../../store/schema.ts';
 import { deleteRun, listRuns } from '../../store/train-runs.ts';
 import type { ExperimentEvent, ModelInfo, Outcome, Progress, StoredExperimentOutcome, TrainEvent, TrainStartRequest } from '../../../workers/protocol.ts';
 import type { ExperimentResults } from '../../core/experiment/aggregate.ts';
+import type { RunConfig } from '../../core/run-config.ts';
 import { experimentRequest } from './experiment-files.ts';
 import { Comlink, modelWorker, onModelWorkerError } from '../model/model-client.ts';
 
@@ -32,6 +33,8 @@ export interface ExperimentView {
   /** The planned run in progress. */
   current: ExperimentEvent | null;
   results: ExperimentResults | null;
+  /** The experiment's base run (a share link carries it with the tables). */
+  config: RunConfig | null;
 }
 
 export class TrainState {
@@ -103,10 +106,10 @@ export class TrainState {
       this.error = toDiagnostic(e);
       return;
     }
-    this.experiment = { file: req.file, current: null, results: null };
+    this.experiment = { file: req.file, current: null, results: null, config: null };
     await this.drive<StoredExperimentOutcome>([], (onEvent) => modelWorker().runExperiment(req, onEvent), null, undefined, (o) => {
       if (o.kind === 'paused') return `Experiment paused in ${o.at} (${o.done} of ${o.total} runs finished); run the same file again to continue from its checkpoint.`;
-      this.experiment = { ...this.experiment!, current: null, results: o.results };
+      this.experiment = { ...this.experiment!, current: null, results: o.results, config: o.config };
       return `Experiment finished: ${Object.keys(o.results.runs).length} runs; the tables are below and every run is in the lab.`;
     });
     onModel(await modelWorker().modelInfo().catch(() => null));
