@@ -51,7 +51,9 @@ export function buildDataset(shards: ParsedShard[], opts: BuildOptions = {}): Da
       fail(new LabError('inconsistent-dataset', `is a ${s.format} file, but this dataset is ${format} (from ${shards[0]!.name})`, { file: s.name }, `only ${format} files in one dataset`));
       continue;
     }
-    const same = s.sha256 ? bySha.get(s.sha256) : undefined;
+    // The same bytes in two languages' folders is no duplicate: a parallel BEIR source shares one qrels file.
+    const key = s.sha256 ? `${s.sha256}|${'lang' in s && s.lang ? s.lang : ''}` : undefined;
+    const same = key ? bySha.get(key) : undefined;
     if (same !== undefined) {
       fail(new LabError('duplicate-shard', `same content as ${same}, which is already part of this dataset`, { file: s.name }, 'each file once'));
       continue;
@@ -64,7 +66,7 @@ export function buildDataset(shards: ParsedShard[], opts: BuildOptions = {}): Da
       }
       lareqaByLang.set(s.lang, s.name);
     }
-    if (s.sha256) bySha.set(s.sha256, s.name);
+    if (key) bySha.set(key, s.name);
     kept.push(s);
     for (const d of s.diagnostics) diagnostics.push(d);
   }
@@ -114,6 +116,22 @@ function buildMiracl(
   fail: (e: LabError) => void,
   diagnostics: DiagnosticJSON[],
 ): Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'> {
+  const clash = crossLanguageClash(shards);
+  if (clash) {
+    // Several languages whose files reuse the same ids (MIRACL's per-language ids, BEIR folders made from one
+    // parallel source): every id gets its language as a prefix so none is lost; exports give back the file's ids.
+    const unknown = shards.find((s) => s.format === 'miracl-qrels' && !s.lang);
+    if (unknown) {
+      fail(new LabError('unknown-language', `ids repeat across languages (${clash}), so each qrels file must say its language, and this one does not`, { file: unknown.name },
+        'a language code in the qrels file name or its folder (qrels.miracl-v1.0-de-dev.tsv, beir-de/qrels/test.tsv)'));
+      shards = shards.filter((s) => s !== unknown);
+    }
+    shards = shards.map((s) => namespaced(s));
+    diagnostics.push({
+      severity: 'warning', code: 'ids-namespaced',
+      message: `ids repeat across languages (${clash}): every query and document id is prefixed with its language (de:…); exported runs and qrels keep the ids of the files`,
+    });
+  }
   const langs = new Set<string>();
   const passages: Passage[] = [];
   const queries: Query[] = [];
@@ -124,17 +142,17 @@ function buildMiracl(
   let topicShards = 0;
   for (const s of shards) {
     if (s.format === 'miracl-corpus') {
-      const clash = takeUnique(s.passages, s.name, docFile, passages);
-      if (clash) {
-        fail(new LabError('duplicate-id', `docid "${clash.id}" is also in ${clash.file} (MIRACL docids must be unique across the shards of one dataset; load one language per dataset)`, { file: s.name }, 'unique docids'));
+      const c = takeUnique(s.passages, s.name, docFile, passages);
+      if (c) {
+        fail(new LabError('duplicate-id', `docid "${c.id}" is also in ${c.file} (docids must be unique within a language across the shards of one dataset)`, { file: s.name }, 'unique docids'));
         continue;
       }
       langs.add(s.lang);
       corpusShards++;
     } else if (s.format === 'miracl-topics') {
-      const clash = takeUnique(s.queries, s.name, qidFile, queries);
-      if (clash) {
-        fail(new LabError('duplicate-id', `qid "${clash.id}" is also in ${clash.file} (load one language per dataset)`, { file: s.name }, 'unique qids'));
+      const c = takeUnique(s.queries, s.name, qidFile, queries);
+      if (c) {
+        fail(new LabError('duplicate-id', `qid "${c.id}" is also in ${c.file} (qids must be unique within a language)`, { file: s.name }, 'unique qids'));
         continue;
       }
       langs.add(s.lang);
@@ -183,6 +201,38 @@ function buildMiracl(
     }
   }
   return { languages: [...langs].sort(), queries, passages, qrels, pairs: [] };
+}
+
+/**
+ * An id that two shards of different languages both use (corpus docids, or topic qids), as a short
+ * description; undefined when every id is unique across languages. Same-language repeats are left to
+ * the duplicate check.
+ */
+function crossLanguageClash(shards: readonly (MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard)[]): string | undefined {
+  for (const kind of ['miracl-corpus', 'miracl-topics'] as const) {
+    const langOf = new Map<string, string>();
+    for (const s of shards) {
+      if (s.format !== kind) continue;
+      for (const x of s.format === 'miracl-corpus' ? s.passages : s.queries) {
+        const other = langOf.get(x.id);
+        if (other === undefined) langOf.set(x.id, s.lang);
+        else if (other !== s.lang) return `${kind === 'miracl-corpus' ? 'docid' : 'qid'} "${x.id}" is in ${other} and ${s.lang}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function namespaced<T extends MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard>(s: T): T {
+  if (s.format === 'miracl-corpus') return { ...s, passages: s.passages.map((p) => ({ ...p, id: `${s.lang}:${p.id}`, sourceId: p.id })) };
+  if (s.format === 'miracl-topics') return { ...s, queries: s.queries.map((q) => ({ ...q, id: `${s.lang}:${q.id}`, sourceId: q.id })) };
+  if (!s.lang) return s;
+  const qrels: Qrels = dict();
+  for (const qid of Object.keys(s.qrels)) {
+    const into = (qrels[`${s.lang}:${qid}`] = dict<number>());
+    for (const [docid, rel] of Object.entries(s.qrels[qid]!)) into[`${s.lang}:${docid}`] = rel;
+  }
+  return { ...s, qrels };
 }
 
 /**

@@ -13,7 +13,8 @@ import type { Lang, ShardFormat } from './types.ts';
 export const EXPECTED_FORMATS =
   'LAReQA JSON (xquad-r-de.json: data[].paragraphs[] with sentences and sentence_breaks), ' +
   'MIRACL corpus JSONL or .jsonl.gz (docid, title, text per line), MIRACL topics TSV (qid<TAB>query), ' +
-  'MIRACL qrels TREC (qid Q0 docid rel), or training pairs JSONL (group, lang or query_lang/passage_lang, query, positive, negatives)';
+  'MIRACL qrels TREC (qid Q0 docid rel), BEIR corpus.jsonl / queries.jsonl (_id, title, text) and qrels/<split>.tsv ' +
+  '(query-id corpus-id score), or training pairs JSONL (group, lang or query_lang/passage_lang, query, positive, negatives)';
 
 const EXTENSIONS = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|tsv|gz)$/i;
 
@@ -36,10 +37,13 @@ function stem(name: string): string {
 export function languageFromFileName(name: string, path?: string): Lang | undefined {
   const own = languageFromStem(stem(name), name);
   if (own !== undefined || path === undefined) return own;
-  // A name without a language (MIRACL's miracl-corpus-v1.0-de/docs-0.jsonl.gz): try the folder it sits
-  // in, and only that one, so a far ancestor cannot pass for a language.
+  // A name without a language (MIRACL's miracl-corpus-v1.0-de/docs-0.jsonl.gz, BEIR's mmarco-de/corpus.jsonl): try the
+  // folder it sits in, and only that one, so a far ancestor cannot pass for a language; BEIR's qrels/<split>.tsv
+  // sits one level deeper, so a folder named qrels defers to its parent.
   const parts = path.split(/[\\/]+/).filter((x) => x.length > 0);
-  const parent = parts.length >= 2 ? parts[parts.length - 2]! : undefined;
+  let at = parts.length - 2;
+  if (at >= 1 && /^qrels$/i.test(parts[at]!)) at--;
+  const parent = at >= 0 ? parts[at]! : undefined;
   if (parent === undefined) return undefined;
   const tokens = parent.split(/[^A-Za-z0-9]+/).filter((t) => /^[A-Za-z]{2}$/.test(t));
   for (let i = tokens.length - 1; i >= 0; i--) {
@@ -105,6 +109,12 @@ function jsonlKind(name: string, line: string, lineNo: number): ShardFormat {
   }
   const o = v as Record<string, unknown>;
   if ('docid' in o) return 'miracl-corpus';
+  if ('_id' in o) {
+    // BEIR: corpus lines have a title (possibly empty), query lines do not.
+    if (/quer|topic/i.test(name)) return 'miracl-topics';
+    if (/corpus/i.test(name) || 'title' in o) return 'miracl-corpus';
+    return 'miracl-topics';
+  }
   if ('positive' in o || ('query' in o && ('group' in o || 'query_lang' in o || 'lang' in o))) return 'pairs';
   if (/corpus/i.test(name)) return 'miracl-corpus';
   if (/pair|train/i.test(name)) return 'pairs';
@@ -146,6 +156,8 @@ export function detectShardFormat(fileName: string, head: Uint8Array, complete =
   }
   const first = lines[0] ?? '';
   const cols = first.trim().split(/\s+/);
+  // BEIR qrels: a "query-id corpus-id score" header (qrels/test.tsv names no format).
+  if (/^query[-_]?id$/i.test(cols[0] ?? '') && /^(corpus|doc)[-_]?id$/i.test(cols[1] ?? '')) return 'miracl-qrels';
   // TREC qrels: "qid Q0 docid rel", or the older "qid 0 docid rel" (iteration column).
   if (cols.length === 4 && (cols[1] === 'Q0' || cols[1] === '0') && /^-?\d+$/.test(cols[3]!)) return 'miracl-qrels';
   if (/\.(tsv|txt|trec)$/.test(lower) || first.includes('\t')) {

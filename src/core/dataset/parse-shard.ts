@@ -64,7 +64,7 @@ async function parse(src: ShardSource, name: string, opts: ParseShardOptions): P
       return { format, ...meta, sha256: ls.sha256(), lang, queries, diagnostics: [] };
     }
     case 'miracl-qrels': {
-      const lang = opts.lang ? resolveLanguage(name, opts.lang, src.path) : optionalLanguage(name);
+      const lang = opts.lang ? resolveLanguage(name, opts.lang, src.path) : optionalLanguage(name, src.path);
       const ls = readLines(src, gzipped, io);
       const { qrels, judgments, diagnostics } = await parseQrelsLines(ls.lines, name);
       return { format, ...meta, sha256: ls.sha256(), ...(lang ? { lang } : {}), qrels, judgments, diagnostics };
@@ -77,10 +77,10 @@ async function parse(src: ShardSource, name: string, opts: ParseShardOptions): P
   }
 }
 
-/** Qrels carry no language of their own: a name without one (qrels.txt) is fine. */
-function optionalLanguage(name: string): string | undefined {
+/** Qrels carry no language of their own: a name (or folder) without one (qrels.txt) is fine. */
+function optionalLanguage(name: string, path: string | undefined): string | undefined {
   try {
-    return languageFromFileName(name);
+    return languageFromFileName(name, path);
   } catch {
     return undefined;
   }

@@ -22,6 +22,8 @@ export interface Query {
    * LAReQA: the question id; MIRACL: the qid (no parallel data); pairs: `group`.
    */
   group: string;
+  /** The id in the file, when `id` was namespaced by language (ids that repeat across a MIRACL/BEIR dataset's languages); exports use it. */
+  sourceId?: string;
 }
 
 export interface Passage {
@@ -32,6 +34,8 @@ export interface Passage {
   title?: string;
   /** LAReQA: the article index (as a string), the unit of train/test splits. */
   group?: string;
+  /** The id in the file, when `id` was namespaced by language; exports use it. */
+  sourceId?: string;
 }
 
 /** TREC-style judgments: qrels[queryId][passageId] = rel (relevant when rel >= 1). */

@@ -370,7 +370,9 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
           table.add(pairKey(lang, lang), dataset.queries[queries[r.query]!]!.id, [...r.judged.rels, ...missing], [...r.poolRanks, ...missing.map(() => Infinity)]);
           if (run) {
             const t = r.top[0]!;
-            run.write(dataset.queries[queries[r.query]!]!.id, Array.from(t.indices, (i) => ids[i]!), t.scores);
+            // A run file speaks the files' ids (a namespaced dataset's de:… ids are the lab's own).
+            const q = dataset.queries[queries[r.query]!]!;
+            run.write(q.sourceId ?? q.id, Array.from(t.indices, (i) => dataset.passages[candidates[i]!]!.sourceId ?? ids[i]!), t.scores);
           }
         },
         ...(opts.blockScores ? { blockScores: opts.blockScores } : {}),
@@ -395,12 +397,18 @@ export async function evaluateMiracl(dataset: Dataset, model: ScoringModel, opts
  */
 export function settingQrels(dataset: Dataset, setting: Setting): { qid: string; docid: string; rel: number }[] {
   const lang = new Map(dataset.passages.map((p) => [p.id, p.lang] as const));
+  const sourceOf = new Map(dataset.passages.flatMap((p) => (p.sourceId !== undefined ? [[p.id, p.sourceId] as const] : [])));
   const out: { qid: string; docid: string; rel: number }[] = [];
   for (const q of dataset.queries) {
     const judged = own(dataset.qrels, q.id);
     if (!judged) continue;
     const entries = Object.entries(judged);
-    if (setting === 'multi' || dataset.format !== 'lareqa') {
+    if (dataset.format !== 'lareqa') {
+      // The files' ids, as the run file has them.
+      const prefix = `${q.lang}:`;
+      const fileId = (docid: string): string => sourceOf.get(docid) ?? (q.sourceId !== undefined && docid.startsWith(prefix) ? docid.slice(prefix.length) : docid);
+      for (const [docid, rel] of entries) out.push({ qid: q.sourceId ?? q.id, docid: fileId(docid), rel });
+    } else if (setting === 'multi') {
       for (const [docid, rel] of entries) out.push({ qid: q.id, docid, rel });
     } else if (setting === 'mono') {
       for (const [docid, rel] of entries) if (lang.get(docid) === q.lang) out.push({ qid: q.id, docid, rel });

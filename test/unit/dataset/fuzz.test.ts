@@ -27,6 +27,10 @@ const SEEDS: { name: string; bytes: Uint8Array }[] = [
   { name: 'topics.miracl-v1.0-de-dev.tsv', bytes: fixtureBytes('miracl/topics.miracl-v1.0-de-dev.tsv') },
   { name: 'qrels.miracl-v1.0-de-dev.tsv', bytes: fixtureBytes('miracl/qrels.miracl-v1.0-de-dev.tsv') },
   { name: 'train-pairs.jsonl', bytes: fixtureBytes('pairs/train-pairs.jsonl') },
+  // BEIR / MTEB layout.
+  { name: 'corpus.jsonl', bytes: new TextEncoder().encode('{"_id":"d1","title":"Berlin","text":"Berlin ist die Hauptstadt."}\n{"_id":"d2","title":"","text":"Der Rhein."}\n') },
+  { name: 'queries.jsonl', bytes: new TextEncoder().encode('{"_id":"q1","text":"Hauptstadt?","metadata":{}}\n{"_id":"q2","text":"Rhein?"}\n') },
+  { name: 'test.tsv', bytes: new TextEncoder().encode('query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n') },
 ];
 const NAMES = [...SEEDS.map((s) => s.name), 'x.bin', 'xquad-r-zz.json', 'qrels.txt', 'data.gz'];
 
