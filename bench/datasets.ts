@@ -7,10 +7,12 @@
  *     I/O floor. Reported: MB/s and ratio to the reference; heap growth vs
  *     file size (a parser holding the file as one string would add ≥ 2× the
  *     file size in UTF-16 on top of the passages).
- *  2. The 11 XQuAD-R files: loadDatasetFromPaths vs JSON.parse of the same
+ *  2. A BEIR corpus.jsonl and the same rows as a Parquet shard (a tenth of N each).
+ *  3. The 11 XQuAD-R files: loadDatasetFromPaths vs JSON.parse of the same
  *     texts (the floor for a whole-document format).
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -79,6 +81,31 @@ export async function run(argv: string[]): Promise<void> {
           `heap +${((heap1 - heap0) / 1e6).toFixed(0)} MB (${((heap1 - heap0) / size).toFixed(2)}× the text); ` +
           `peak resident ${(process.resourceUsage().maxRSS / 1e3).toFixed(0)} MB so far`,
       );
+    }
+
+    // BEIR corpus.jsonl (_id, title, text) and the same rows as a Parquet shard (hyparquet-writer, snappy,
+    // 10,000-row groups), each a tenth of the corpus size; Parquet is read row group by row group.
+    const tenth = Math.max(1, Math.round(mb / 10)) * 1e6;
+    const beirDir = join(dir, 'beir-de');
+    mkdirSync(beirDir);
+    const beir = join(beirDir, 'corpus.jsonl');
+    const rows: { _id: string; title: string; text: string }[] = [];
+    for (const line of corpusLines(tenth)) {
+      const o = JSON.parse(line) as { docid: string; title: string; text: string };
+      rows.push({ _id: o.docid, title: o.title, text: o.text });
+    }
+    writeFileSync(beir, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const pq = join(beirDir, 'corpus.parquet');
+    writeFileSync(pq, new Uint8Array(parquetWriteBuffer({ rowGroupSize: 10_000, columnData: [
+      { name: '_id', data: rows.map((r) => r._id), type: 'STRING' }, { name: 'title', data: rows.map((r) => r.title), type: 'STRING' }, { name: 'text', data: rows.map((r) => r.text), type: 'STRING' },
+    ] } as never)));
+    const textBytes = statSync(beir).size;
+    for (const [label, path] of [['BEIR corpus.jsonl', beir], ['Parquet corpus', pq]] as const) {
+      const src = shardSourceFromPath(path);
+      globalThis.gc?.();
+      const [shard, t] = await time(() => parseShard(src));
+      const n = shard.format === 'miracl-corpus' ? shard.passages.length : 0;
+      console.log(`${label}: ${(src.size / 1e6).toFixed(1)} MB stored, ${n} passages (${(textBytes / 1e6).toFixed(1)} MB as JSONL): parse ${t.toFixed(2)} s = ${(src.size / 1e6 / t).toFixed(1)} MB/s stored, ${(textBytes / 1e6 / t).toFixed(1)} MB/s of JSONL-equivalent text`);
     }
 
     const paths = XQ.map((l) => join('..', 'shared', 'data', 'xquad-r', `${l}.json`));

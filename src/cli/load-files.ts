@@ -4,6 +4,7 @@
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { LabError } from '../core/errors.ts';
 import { buildDataset, type BuildOptions } from '../core/dataset/build.ts';
@@ -45,10 +46,26 @@ export function shardSourceFromPath(path: string, label?: string): ShardSource {
     ...(label && label !== basename(path) ? { label } : {}),
     size,
     stream: () => Readable.toWeb(createReadStream(path, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>,
+    // Random access for Parquet: the footer, then one row group at a time.
+    readRange: async (start: number, end: number) => {
+      const fh = await open(path, 'r');
+      try {
+        const buf = new Uint8Array(Math.max(0, end - start));
+        let off = 0;
+        while (off < buf.length) {
+          const { bytesRead } = await fh.read(buf, off, buf.length - off, start + off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        return buf.subarray(0, off);
+      } finally {
+        await fh.close();
+      }
+    },
   };
 }
 
-const DATASET_FILE = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels)(\.gz)?$/i;
+const DATASET_FILE = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels)(\.gz)?$|\.parquet$/i;
 
 /**
  * File arguments with directories expanded (recursively, sorted) to the files

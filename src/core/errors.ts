@@ -17,6 +17,7 @@ export type LabErrorCode =
   | 'unknown-language'
   | 'empty-file'
   | 'truncated-gzip'
+  | 'parquet'
   | 'unknown-format'
   | 'duplicate-shard'
   | 'duplicate-id'

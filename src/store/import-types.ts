@@ -16,6 +16,8 @@ export interface ProbedFile {
   lang: Lang | null;
   /** Whether this format needs a language per file (LAReQA, MIRACL corpus/topics/qrels). */
   needsLang: boolean;
+  /** Parquet: the table found and which column plays which role (`id ← _id, text ← text`), shown before import. */
+  columns?: string;
   error?: DiagnosticJSON;
 }
 

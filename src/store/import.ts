@@ -34,8 +34,9 @@ export async function probeSources(sources: ShardSource[], paths: (string | null
     let lang: string | null = null;
     try { lang = languageFromFileName(src.name, src.path) ?? null; } catch { /* shown as "choose" */ }
     try {
-      const { format } = await detectShardSourceFormat(src);
-      return { ...base, format, lang: format === 'pairs' ? null : lang, needsLang: PER_FILE_LANG.has(format) };
+      const { format, parquet } = await detectShardSourceFormat(src);
+      const columns = parquet ? `${parquet.rows.toLocaleString('en')} rows in ${parquet.rowGroups} row group(s); ${Object.entries(parquet.columns).map(([role, col]) => `${role} ← ${col}`).join(', ')}` : undefined;
+      return { ...base, format, lang: format === 'pairs' ? null : lang, needsLang: PER_FILE_LANG.has(format), ...(columns ? { columns } : {}) };
     } catch (e) {
       return { ...base, format: null, lang, needsLang: false, error: diagnostic(e, base.name) };
     }

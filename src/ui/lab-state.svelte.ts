@@ -253,7 +253,7 @@ function suggestName(files: PendingFile[]): string {
   if (!first) return '';
   const dir = first.path.includes('/') ? first.path.split('/').slice(-2, -1)[0] : undefined;
   if (dir && files.every((f) => f.path.startsWith(`${first.path.split('/').slice(0, -1).join('/')}/`))) return dir;
-  const stems = files.map((f) => f.name.replace(/\.(jsonl|json|tsv|txt|trec|qrels)(\.gz)?$/i, ''));
+  const stems = files.map((f) => f.name.replace(/\.(jsonl|json|tsv|txt|trec|qrels)(\.gz)?$|\.parquet$/i, ''));
   let prefix = stems[0] ?? '';
   for (const s of stems) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
   prefix = prefix.replace(/[-_.\s]+$/, '');

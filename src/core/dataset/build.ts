@@ -263,7 +263,7 @@ function buildPairs(shards: PairsShard[]): Pick<Dataset, 'languages' | 'queries'
   return { languages: [...langs].sort(), queries: [], passages: [], qrels: dict(), pairs };
 }
 
-const EXT = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|gz)$/i;
+const EXT = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|gz|parquet)$/i;
 
 /** Common stem of the shard names minus language/shard tokens, e.g. xquad-r-de.json + xquad-r-en.json → "xquad-r". */
 function deriveName(shards: ParsedShard[], format: DatasetFormat): string {

@@ -7,7 +7,8 @@
 import { LabError } from '../errors.ts';
 import { readHead, type ByteSource } from '../io/byte-stream.ts';
 import { checkLanguage, isLanguageCode } from './languages.ts';
-import { baseName } from './shard-source.ts';
+import { baseName, type ShardSource } from './shard-source.ts';
+import { isParquetName, parquetMapping, type ParquetMapping } from './parse-parquet.ts';
 import type { Lang, ShardFormat } from './types.ts';
 
 export const EXPECTED_FORMATS =
@@ -16,7 +17,7 @@ export const EXPECTED_FORMATS =
   'MIRACL qrels TREC (qid Q0 docid rel), BEIR corpus.jsonl / queries.jsonl (_id, title, text) and qrels/<split>.tsv ' +
   '(query-id corpus-id score), or training pairs JSONL (group, lang or query_lang/passage_lang, query, positive, negatives)';
 
-const EXTENSIONS = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|tsv|gz)$/i;
+const EXTENSIONS = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|tsv|gz|parquet)$/i;
 
 /** File name without directories and without (possibly stacked) known extensions. */
 function stem(name: string): string {
@@ -185,10 +186,14 @@ function lineNoOfFirstContent(text: string): number {
   return line;
 }
 
-/** Reads the first bytes of a source and detects its format; says whether it is gzipped. */
-export async function detectShardSourceFormat(src: ByteSource, signal?: AbortSignal): Promise<{ format: ShardFormat; gzipped: boolean }> {
+/** Reads the first bytes of a source and detects its format; says whether it is gzipped; a Parquet file's column roles. */
+export async function detectShardSourceFormat(src: ByteSource, signal?: AbortSignal): Promise<{ format: ShardFormat; gzipped: boolean; parquet?: ParquetMapping }> {
   const name = baseName(src.name);
   if (src.size === 0) throw new LabError('empty-file', 'file is empty', { file: name }, 'at least one record');
+  if (isParquetName(name)) {
+    const parquet = await parquetMapping(src as ShardSource);
+    return { format: parquet.kind, gzipped: false, parquet };
+  }
   const { head, gzipped, complete } = await readHead(src, { limit: 1024 * 1024, untilNewline: true, signal });
   if (/\.gz$/i.test(name) && !gzipped) {
     throw new LabError('unknown-format', 'is named .gz but is not valid gzip: its first bytes are not the gzip signature 1f 8b', { file: name },

@@ -10,6 +10,7 @@ import { detectShardSourceFormat, languageFromFileName, resolveLanguage } from '
 import { parseLareqaText } from './parse-lareqa.ts';
 import { parseCorpusLines, parseQrelsLines, parseTopicsLines } from './parse-miracl.ts';
 import { parsePairsLines } from './parse-pairs.ts';
+import { isParquetName, parseParquetShard, type ParquetRole } from './parse-parquet.ts';
 import { baseName, type ShardSource } from './shard-source.ts';
 import type { ParsedShard, ShardFormat } from './types.ts';
 
@@ -18,6 +19,8 @@ export interface ParseShardOptions {
   lang?: string;
   /** Skip detection (e.g. the user picked the format). */
   format?: ShardFormat;
+  /** Parquet: which column plays which role, over the names the lab recognises. */
+  columns?: Partial<Record<ParquetRole, string>>;
   /** (bytesRead, totalBytes) of the file as stored; called at least once at the end. */
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
@@ -39,6 +42,12 @@ export async function parseShard(src: ShardSource, opts: ParseShardOptions = {})
 async function parse(src: ShardSource, name: string, opts: ParseShardOptions): Promise<ParsedShard> {
   if (opts.signal?.aborted) throw new LabError('cancelled', 'import cancelled', { file: name });
   if (src.size === 0) throw new LabError('empty-file', 'file is empty', { file: name }, 'at least one record');
+  if (isParquetName(name)) {
+    return parseParquetShard(src, (fromColumn) => {
+      if (opts.lang) return resolveLanguage(name, opts.lang, src.path);
+      return optionalLanguage(name, src.path) ?? (fromColumn ? resolveLanguage(name, fromColumn) : undefined);
+    }, { lang: opts.lang, signal: opts.signal, onProgress: opts.onProgress, ...(opts.columns ? { columns: opts.columns } : {}) });
+  }
   const detected = await detectShardSourceFormat(src, opts.signal);
   const format = opts.format ?? detected.format;
   const gzipped = detected.gzipped;

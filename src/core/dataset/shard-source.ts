@@ -23,6 +23,8 @@ export interface ShardSource extends ByteSource {
    * different folders on one command line: `a/de.json`, `b/de.json`). Default: the name.
    */
   label?: string;
+  /** Bytes [start, end) without reading the rest (Parquet's footer and row groups); a Blob's slice serves in the page. */
+  readRange?(start: number, end: number): Promise<Uint8Array>;
 }
 
 /** An in-memory source; chunkSize splits the stream to exercise chunk boundaries. */
@@ -32,6 +34,7 @@ export function shardSourceFromBytes(name: string, bytes: Uint8Array | string, c
   return {
     name,
     size: data.length,
+    readRange: async (start, end) => data.slice(start, end),
     stream() {
       let off = 0;
       return new ReadableStream<Uint8Array>({

@@ -6,6 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { buildDataset } from '../../../src/core/dataset/build.ts';
 import { parseShard } from '../../../src/core/dataset/parse-shard.ts';
@@ -31,6 +32,13 @@ const SEEDS: { name: string; bytes: Uint8Array }[] = [
   { name: 'corpus.jsonl', bytes: new TextEncoder().encode('{"_id":"d1","title":"Berlin","text":"Berlin ist die Hauptstadt."}\n{"_id":"d2","title":"","text":"Der Rhein."}\n') },
   { name: 'queries.jsonl', bytes: new TextEncoder().encode('{"_id":"q1","text":"Hauptstadt?","metadata":{}}\n{"_id":"q2","text":"Rhein?"}\n') },
   { name: 'test.tsv', bytes: new TextEncoder().encode('query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n') },
+  // Parquet (hyparquet-writer, snappy, two row groups).
+  {
+    name: 'corpus-de.parquet',
+    bytes: new Uint8Array(parquetWriteBuffer({ rowGroupSize: 2, columnData: [
+      { name: '_id', data: ['d1', 'd2', 'd3'], type: 'STRING' }, { name: 'title', data: ['a', 'b', 'c'], type: 'STRING' }, { name: 'text', data: ['x y', 'y z', 'z x'], type: 'STRING' },
+    ] } as never)),
+  },
 ];
 const NAMES = [...SEEDS.map((s) => s.name), 'x.bin', 'xquad-r-zz.json', 'qrels.txt', 'data.gz'];
 
