@@ -56,7 +56,7 @@ export async function runBaseline(db: LabDatabase | undefined, source: string | 
     if (rec) {
       results.description.config = makeRunConfig({
         version: 1, kind: 'bm25', model: { source: 'bm25', k1: BM25_DEFAULTS.k1, b: BM25_DEFAULTS.b }, backend: 'cpu',
-        datasets: [{ name: rec.name, shards: rec.shards.map((x) => ({ name: x.name, sha256: x.sha256 })) }],
+        datasets: [{ name: rec.name, shards: rec.shards.map((x) => ({ name: x.name, sha256: x.sha256, ...(x.url ? { url: x.url } : {}) })) }],
         tokenization: { maxLength: 128, queryPrefix: '', passagePrefix: '' },
         eval: { settings: [...settingsOf(dataset.format)] },
       });

@@ -44,7 +44,7 @@ export async function evaluateStoredDataset(
   const dataset = await loadDataset(db, datasetId);
   const config = makeRunConfig({
     version: 1, kind: 'eval', model: session.modelSource(),
-    datasets: [{ name: rec.name, shards: rec.shards.map((s) => ({ name: s.name, sha256: s.sha256 })), split: 'all' }],
+    datasets: [{ name: rec.name, shards: rec.shards.map((s) => ({ name: s.name, sha256: s.sha256, ...(s.url ? { url: s.url } : {}) })), split: 'all' }],
     tokenization: opts.tokenization, backend: opts.backend,
     eval: { settings: [...(opts.settings ?? ['mono', 'cross', 'multi'])], depth: 1000, batchSize: opts.batchSize ?? 32 },
   });

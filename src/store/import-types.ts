@@ -31,6 +31,8 @@ export interface ImportOptions {
    * only knows its base name; the folder can name the language and is what the shard list shows.
    */
   paths?: (string | null)[];
+  /** Per file: the https URL it was fetched from (kept with the shard, so RunConfigs and share links can name it). */
+  urls?: (string | null)[];
 }
 
 export type ImportPhase = 'reading' | 'parsing' | 'building' | 'saving';

@@ -49,7 +49,7 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
   if (sources.length === 0) return fail([{ severity: 'error', code: 'invalid-argument', message: 'no files to import' }]);
 
   const errors: DiagnosticJSON[] = [];
-  const parsed: { src: ShardSource; shard: ParsedShard; path: string | undefined }[] = [];
+  const parsed: { src: ShardSource; shard: ParsedShard; path: string | undefined; url: string | undefined }[] = [];
   let before = 0;
   for (const [i, original] of sources.entries()) {
     const src = withPath(original, opts.paths?.[i]);
@@ -62,7 +62,7 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
         ...(signal ? { signal } : {}),
         onProgress: (read: number) => onProgress?.({ phase: 'parsing', file, bytesDone: before + read, bytesTotal }),
       });
-      parsed.push({ src: original, shard, path: src.path });
+      parsed.push({ src: original, shard, path: src.path, url: opts.urls?.[i] ?? undefined });
     } catch (e) {
       if (isLabError(e) && e.code === 'cancelled') return fail([cancelled()]);
       errors.push(diagnostic(e, file));
@@ -79,8 +79,8 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
     const stats = datasetStats(dataset);
     onProgress?.({ phase: 'saving', bytesDone: bytesTotal, bytesTotal });
     const addedAt = Date.now();
-    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard, path }) => ({
-      meta: { sha256: shard.sha256, name: path ?? src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt },
+    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard, path, url }) => ({
+      meta: { sha256: shard.sha256, name: path ?? src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt, ...(url ? { url } : {}) },
       bytes: await asBlob(src),
     })));
     const record = await commitImport(db, {
@@ -108,10 +108,12 @@ function duplicates(shards: ParsedShard[]): DiagnosticJSON[] {
   const seen = new Map<string, string>();
   const out: DiagnosticJSON[] = [];
   for (const s of shards) {
-    const first = seen.get(s.sha256);
+    // The same bytes in two languages' folders are two shards (a parallel BEIR source shares its qrels file).
+    const key = `${s.sha256}|${'lang' in s && s.lang ? s.lang : ''}`;
+    const first = seen.get(key);
     if (first !== undefined) {
       out.push(new LabError('duplicate-shard', `same content as ${first} (SHA-256 ${s.sha256.slice(0, 12)}…): each shard can be imported once`, { file: s.name }, 'distinct files').toJSON());
-    } else seen.set(s.sha256, s.name);
+    } else seen.set(key, s.name);
   }
   return out;
 }
@@ -122,7 +124,13 @@ function duplicates(shards: ParsedShard[]): DiagnosticJSON[] {
  */
 function withPath(src: ShardSource, path: string | null | undefined): ShardSource {
   if (!path || path === src.name || src.path) return src;
-  return { name: src.name, size: src.size, stream: () => src.stream(), path };
+  // Random access survives (Parquet reads its footer and row groups through it, never the whole file).
+  const blob = src as ShardSource & Partial<Pick<Blob, 'slice'>>;
+  return {
+    name: src.name, size: src.size, stream: () => src.stream(), path,
+    ...(typeof blob.slice === 'function' ? { slice: (a: number, b: number) => blob.slice!(a, b) } : {}),
+    ...(src.readRange ? { readRange: (a: number, b: number) => src.readRange!(a, b) } : {}),
+  } as ShardSource;
 }
 
 /** A File is already a Blob (stored by reference, no copy here); other sources are read once more. */

@@ -24,6 +24,8 @@ export interface ShardMeta {
   size: number;
   /** Milliseconds since the epoch when the shard was first stored. */
   addedAt: number;
+  /** The https URL the shard was fetched from, when it came from one. */
+  url?: string;
 }
 
 /** A stored shard: its metadata plus the original bytes (so the dataset can be rebuilt or exported). */

@@ -27,11 +27,14 @@ import { LabError } from '../core/errors.ts';
 /** A results JSON with per-query values for all of MIRACL is tens of MB; beyond this it is not a results file. */
 const MAX_RESULTS_FILE_BYTES = 200e6;
 import type { PickedFile } from './files-from-drop.ts';
+import { fetchUrlShard, pathOfUrl } from '../core/io/fetch-url.ts';
 import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
 
 export interface PendingFile extends ProbedFile {
   file: File;
   path: string;
+  /** The https URL the file was fetched from (kept with the stored shard). */
+  url?: string;
   /** The language the import will use: detected, or what the user picked. */
   chosenLang: Lang | null;
 }
@@ -126,8 +129,28 @@ export class LabState {
     this.storage = await storageEstimate();
   }
 
+  /** The URL download in progress. */
+  fetching = $state<{ url: string; done: number; total: number | null } | null>(null);
+
+  /** A shard from a URL: downloaded with progress, then listed like a dropped file (and imported with its URL). */
+  async addUrl(url: string): Promise<void> {
+    if (this.fetching) return;
+    this.errors = [];
+    this.notice = '';
+    this.fetching = { url, done: 0, total: null };
+    try {
+      const got = await fetchUrlShard(url, { onProgress: (done, total) => { this.fetching = { url, done, total }; } });
+      const file = new File([got.bytes as Uint8Array<ArrayBuffer>], got.name);
+      await this.addFiles([{ file, path: pathOfUrl(url) }], url);
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+    } finally {
+      this.fetching = null;
+    }
+  }
+
   /** New files picked or dropped: look at each (format, language) so the user can check before importing. */
-  async addFiles(picked: PickedFile[]): Promise<void> {
+  async addFiles(picked: PickedFile[], url?: string): Promise<void> {
     if (picked.length === 0) return;
     this.errors = [];
     this.notice = '';
@@ -136,7 +159,7 @@ export class LabState {
       const probed = await probeFiles(picked.map((p) => p.file), picked.map((p) => p.path));
       const added = picked.map((p, i): PendingFile => {
         const pr = probed[i]!;
-        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang };
+        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang, ...(url ? { url } : {}) };
       });
       // Same path dropped again replaces the earlier pick.
       const paths = new Set(added.map((a) => a.path));
@@ -178,7 +201,7 @@ export class LabState {
     this.progress = { phase: 'reading', bytesDone: 0, bytesTotal: total };
     try {
       const name = this.datasetName.trim();
-      const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang), paths: this.pending.map((p) => p.path) }, (p) => { this.progress = p; });
+      const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang), paths: this.pending.map((p) => p.path), urls: this.pending.map((p) => p.url ?? null) }, (p) => { this.progress = p; });
       if (outcome.ok) {
         this.warnings = outcome.warnings;
         this.notice = `Imported "${outcome.record.name}" (${plural(outcome.record.shards.length, 'shard')}).`;

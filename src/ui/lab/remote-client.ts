@@ -4,7 +4,7 @@
  * link's SHA-256 (core/share/remote.ts) before it becomes a File the import
  * takes like a dropped one.
  */
-import { LabError } from '../../core/errors.ts';
+import { fetchUrlShard } from '../../core/io/fetch-url.ts';
 import { verifyRemote, type RemoteShard } from '../../core/share/remote.ts';
 
 export async function remoteSize(url: string): Promise<number | null> {
@@ -19,14 +19,8 @@ export async function remoteSize(url: string): Promise<number | null> {
 }
 
 export async function fetchShard(s: RemoteShard): Promise<File> {
-  let r: Response;
-  try {
-    r = await fetch(s.url, { redirect: 'follow', credentials: 'omit' });
-  } catch (e) {
-    throw new LabError('network', `could not fetch ${s.url}: ${e instanceof Error ? e.message : String(e)} (offline, or the server does not allow this page: CORS)`, { file: s.name });
-  }
-  if (!r.ok) throw new LabError('network', `${s.url} answered HTTP ${r.status}`, { file: s.name });
-  const bytes = new Uint8Array(await r.arrayBuffer());
-  await verifyRemote(s, bytes);
-  return new File([bytes], s.name.split('/').at(-1) ?? s.name);
+  // The same download as a pasted URL (https only, progress, size limit, a web page or a cut-short body refused).
+  const got = await fetchUrlShard(s.url);
+  await verifyRemote(s, got.bytes);
+  return new File([got.bytes as Uint8Array<ArrayBuffer>], s.name.split('/').at(-1) ?? s.name);
 }
