@@ -225,7 +225,8 @@ function crossLanguageClash(shards: readonly (MiraclCorpusShard | MiraclTopicsSh
 
 function namespaced<T extends MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard>(s: T): T {
   if (s.format === 'miracl-corpus') return { ...s, passages: s.passages.map((p) => ({ ...p, id: `${s.lang}:${p.id}`, sourceId: p.id })) };
-  if (s.format === 'miracl-topics') return { ...s, queries: s.queries.map((q) => ({ ...q, id: `${s.lang}:${q.id}`, sourceId: q.id })) };
+  // A shared id is not a shared question (MIRACL's qid 1 in de and in sw are unrelated): each query stays its own group.
+  if (s.format === 'miracl-topics') return { ...s, queries: s.queries.map((q) => ({ ...q, id: `${s.lang}:${q.id}`, group: `${s.lang}:${q.id}`, sourceId: q.id })) };
   if (!s.lang) return s;
   const qrels: Qrels = dict();
   for (const qid of Object.keys(s.qrels)) {

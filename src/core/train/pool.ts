@@ -72,8 +72,22 @@ export function buildTrainingPool(dataset: Dataset, opts: PoolOptions = {}): Tra
         if (p && p.lang === q.lang) s.positive = passageText(p);
       }
     }
+  } else if (dataset.format === 'miracl') {
+    // MIRACL / BEIR train splits: mono pairs. Each query is its own group; its positive is its first judged
+    // relevant passage in the corpus, and the passages judged not relevant (MIRACL's rel 0) are its hard negatives.
+    const passages = new Map(dataset.passages.map((p) => [p.id, p] as const));
+    for (const q of dataset.queries) {
+      if (heldOut.has(q.lang)) continue;
+      const judged = Object.entries(own(dataset.qrels, q.id) ?? {}).flatMap(([id, rel]) => { const p = passages.get(id); return p && p.lang === q.lang ? [{ p, rel }] : []; });
+      const pos = judged.find((j) => j.rel >= 1);
+      if (!pos) continue;
+      const s = side(q.group, q.lang);
+      s.query = q.text;
+      s.positive = passageText(pos.p);
+      s.negatives.push(...judged.filter((j) => j.rel <= 0).map((j) => passageText(j.p)));
+    }
   } else {
-    throw new LabError('invalid-argument', `dataset ${dataset.name} is ${dataset.format} data, which has no parallel training pairs`, {}, 'LAReQA files or training-pairs JSONL');
+    throw new LabError('invalid-argument', `dataset ${dataset.name} is ${dataset.format} data, which has no training pairs`, {}, 'LAReQA, MIRACL / BEIR (with qrels) or training-pairs JSONL');
   }
   const languages = [...present].filter((l) => !heldOut.has(l)).sort();
   const list = [...groups.values()].filter((g) => [...g.byLang.values()].some((s) => s.query !== undefined) && [...g.byLang.values()].some((s) => s.positive !== undefined));

@@ -58,7 +58,7 @@ describe('BEIR layout', () => {
     expect(both.languages).toEqual(['de', 'fr']);
     expect(both.passages.map((p) => p.id)).toEqual(['de:d1', 'de:d2', 'de:d3', 'fr:d1', 'fr:d2', 'fr:d3']);
     expect(both.passages[3]).toMatchObject({ id: 'fr:d1', sourceId: 'd1', lang: 'fr' });
-    expect(both.queries.map((q) => [q.id, q.sourceId, q.group])).toEqual([['de:q1', 'q1', 'q1'], ['de:q2', 'q2', 'q2'], ['fr:q1', 'q1', 'q1'], ['fr:q2', 'q2', 'q2']]);
+    expect(both.queries.map((q) => [q.id, q.sourceId, q.group])).toEqual([['de:q1', 'q1', 'de:q1'], ['de:q2', 'q2', 'de:q2'], ['fr:q1', 'q1', 'fr:q1'], ['fr:q2', 'q2', 'fr:q2']]);
     expect({ ...both.qrels }).toEqual({ 'de:q1': { 'de:d1': 1 }, 'de:q2': { 'de:d2': 1 }, 'fr:q1': { 'fr:d1': 1 }, 'fr:q2': { 'fr:d2': 1 } });
     expect(both.diagnostics).toEqual([expect.objectContaining({ code: 'ids-namespaced', message: expect.stringMatching(/docid "d1" is in de and fr/) })]);
 

@@ -84,6 +84,15 @@ export class BatchSampler {
       throw new LabError('invalid-argument', `batch size ${opts.batchSize} is larger than the ${pool.groups.length} parallel groups of the training data`, { path: 'train.batchSize' }, `at most ${pool.groups.length}`);
     }
     if ((opts.kind === 'xy' || opts.kind === 'hybrid') && pool.languages.length < 2) crossBatch(pool, 0, new SeededRng(0), 'batch'); // throws the explanation
+    if (opts.kind === 'xy' || opts.kind === 'hybrid') {
+      // Cross-lingual batches need parallel groups (a query in one language, its positive in another); MIRACL and
+      // BEIR train splits have none, and a cross batch drawn from them would be empty.
+      let parallel = 0;
+      for (const g of pool.groups) if (crossLangsOf(g, new SeededRng(0)) && ++parallel >= 2) break;
+      if (parallel < 2) {
+        throw new LabError('invalid-argument', `${opts.kind === 'xy' ? 'X-Y' : 'hybrid'} batches need parallel training data (a query in one language with its positive in another); ${parallel === 0 ? 'no' : 'only one'} group of the training data has that`, { path: 'train.sampler' }, 'the xx sampler, or parallel data (LAReQA, pairs with query_lang ≠ passage_lang)');
+      }
+    }
     this.rng = 'seed' in seedOrState ? new SeededRng(seedOrState.seed) : SeededRng.fromState(seedOrState.state);
   }
 
