@@ -24,6 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   experiment: { summary: 'experiment <experiment.json> --out dir/   samplers × seeds, paper-style tables with significance', load: () => import('./commands/experiment.ts') },
   'export-recipe': { summary: 'export-recipe --config run.json --out dir/   a sentence-transformers project continuing the run on GPUs', load: () => import('./commands/export-recipe.ts') },
   train: { summary: 'train --config run.json --out dir/   hybrid batch training, then base vs trained evaluation', load: () => import('./commands/train.ts') },
+  mine: { summary: 'mine --config run.json --out pairs.jsonl   hard negatives for the training pairs (BM25 or the model)', load: () => import('./commands/mine.ts') },
   embed: { summary: 'embed --model M --input F --out O   sentence embeddings', load: () => import('./commands/embed.ts') },
   schema: { summary: 'schema                       the RunConfig JSON Schema', load: () => import('./commands/schema.ts') },
 };

@@ -117,6 +117,15 @@ export const TrainConfigSchema = z.strictObject({
   maxGradNorm: z.number().gt(0).max(1e6).default(1),
   temperature: z.number().gt(0).max(100).default(0.05),
   loss: z.enum(['in-batch', 'paper', 'symmetric']).default('in-batch'),
+  mining: z.strictObject({
+    method: z.literal('bm25').describe('BM25 over the same language\'s passages (lab mine --method model mines with an encoder, into pairs JSONL)'),
+    from: z.int().min(1).max(100_000).default(10).describe('first rank a negative may come from (skips likely false negatives at the top)'),
+    to: z.int().min(1).max(100_000).default(100),
+    perPair: z.int().min(1).max(64).default(4),
+    seed: z.int().min(0).max(2 ** 31 - 1).optional().describe('default: the run seed'),
+  }).refine((m) => m.from <= m.to, { message: 'from must not exceed to', path: ['to'] })
+    .refine((m) => m.perPair <= m.to - m.from + 1, { message: 'more negatives per pair than ranks in the window', path: ['perPair'] })
+    .optional().describe('hard negatives mined from the training data before the first step (FlagEmbedding hn_mine), added to each pair'),
   splitSeed: z.int().optional().describe('the seed of the train / validation / test split by parallel group or article (default: the run seed); an experiment keeps it fixed so every seed is evaluated on the same held-out data'),
   splitFractions: z.strictObject({ train: unitInterval, validation: unitInterval, test: unitInterval })
     .default({ train: 0.8, validation: 0.1, test: 0.1 }).describe('how datasets with split train/validation/test are cut, by article or parallel group, seeded'),

@@ -87,7 +87,7 @@ async function loadRunData(db: LabDatabase, config: TrainRunConfig, trainIds: st
     const ref = config.datasets[i]!;
     evalSets.push(cutToSplit(await storedDataset(db, id, ref, `datasets[${i}]`), ref.split, config));
   }
-  return { data: prepareTrainingData(config, trainSets, valSets), evalSets };
+  return { data: await prepareTrainingData(config, trainSets, valSets), evalSets };
 }
 
 /** Builds, checks and stores a new run (status "running", step 0); nothing is stored when a check fails. */

@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const { raw, dir } = await readConfigFile(configPath);
   const config = asTrainConfig(parseRunConfig(raw, configPath), `${configPath}: kind`);
   const trainSets = await Promise.all(config.train.data.map((r, i) => datasetOfRef(r, dir, `train.data[${i}]`, config)));
-  const { pool } = prepareTrainingData({ ...config, train: { ...config.train, validateEvery: 0 } }, trainSets, []);
+  const { pool } = await prepareTrainingData({ ...config, train: { ...config.train, validateEvery: 0 } }, trainSets, []);
 
   const modelFlag = f.values.get('model');
   const m = config.model;

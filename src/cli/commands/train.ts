@@ -39,7 +39,7 @@ import { interrupted, writeAtomic } from '../outputs.ts';
 const USAGE = `usage: npm run lab -- train --config run.json --out dir/ [--backend wasm|cpu|webgpu]
        npm run lab -- train --resume dir/ [--backend wasm|cpu|webgpu]`;
 
-async function loadModel(config: RunConfig, configDir: string): Promise<{ model: TextModel; files: FileProvider; label: string }> {
+export async function loadModel(config: RunConfig, configDir: string): Promise<{ model: TextModel; files: FileProvider; label: string }> {
   const m = config.model;
   let files: FileProvider;
   let label: string;
@@ -136,7 +136,7 @@ export async function trainToFolder(o: TrainToFolder): Promise<{ steps: number; 
   const valSets = t.validateEvery > 0
     ? await Promise.all(t.data.map((r, i) => datasetOfRef({ ...r, split: 'validation' }, configDir, `train.data[${i}]`, config)))
     : [];
-  const data = prepareTrainingData(config, trainSets, valSets);
+  const data = await prepareTrainingData(config, trainSets, valSets);
   const pool = data.pool;
   const active = await initNodeBackend(backendName);
   const log = o.log ?? ((l: string): void => void process.stderr.write(`${l}\n`));

@@ -21,6 +21,8 @@ import type { DenseBackend } from '../eval/scoring-model.ts';
 import { evaluateTextModel } from '../eval/dense.ts';
 import type { TextModel } from '../tokenize/text-model.ts';
 import { buildTrainingPool, type TrainingPool } from './pool.ts';
+import { bm25Model } from '../bm25/search.ts';
+import { mineHardNegatives, withMinedNegatives } from './mine.ts';
 import { BatchSampler } from './samplers/index.ts';
 import { Trainer, type HistoryEntry, type TrainerCheckpoint, type TrainerOptions } from './trainer.ts';
 import { validationLosses, validationSet, type ValidationSet } from './validation.ts';
@@ -60,9 +62,15 @@ export function mergePools(pools: TrainingPool[]): TrainingPool {
  * The pool and the fixed validation batches, with every data mistake (a held-out language not in the
  * data, a batch larger than the data, one language only for X-Y) thrown here, before a step or a file.
  */
-export function prepareTrainingData(config: TrainRunConfig, trainSets: Dataset[], valSets: Dataset[]): TrainingData {
+export async function prepareTrainingData(config: TrainRunConfig, trainSets: Dataset[], valSets: Dataset[]): Promise<TrainingData> {
   const t = config.train;
-  const pool = mergePools(trainSets.map((d) => buildTrainingPool(d, { heldOut: t.heldOutLanguages })));
+  let pool = mergePools(trainSets.map((d) => buildTrainingPool(d, { heldOut: t.heldOutLanguages })));
+  if (t.mining) {
+    // Mined from the training data only (never the evaluation split), seeded: a resumed run mines the same negatives.
+    const m = t.mining;
+    const report = await mineHardNegatives(pool, trainSets, bm25Model(), { from: m.from, to: m.to, perPair: m.perPair, seed: m.seed ?? config.seed });
+    pool = withMinedNegatives(pool, report);
+  }
   // Constructing a sampler checks batch size against the data and the languages X-Y needs.
   new BatchSampler(pool, { kind: t.sampler, batchSize: t.batchSize, crossMode: t.crossMode }, { seed: config.seed });
   if (t.validateEvery === 0 || valSets.length === 0) return { pool };

@@ -120,7 +120,7 @@ describe('export-recipe', () => {
     out = join(dir, 'recipe');
     expect(await quietly(() => exportRecipe(['--config', configPath, '--out', out]))).toBe(0);
     const c = asTrainConfig(parseRunConfig(config));
-    pool = prepareTrainingData(c, [await datasetOfRef(c.train.data[0]!, dir, 'train.data[0]', c)], []).pool;
+    pool = (await prepareTrainingData(c, [await datasetOfRef(c.train.data[0]!, dir, 'train.data[0]', c)], [])).pool;
   });
 
   it('writes the project: config, the training pool without held-out languages, the start model, Python that compiles', () => {

@@ -47,10 +47,10 @@ describe('runTraining', () => {
   it('the tensor count stays flat over 300 steps with validations and checkpoints', async () => {
     const c = config();
     const model = await loadTextModel(nodeFolderProvider(join(GENERATED_MODELS_DIR, 'tiny-bert')), { maxLength: 16 });
-    const trainer = new Trainer(model, prepared(c).pool, trainerOptions(c));
+    const trainer = new Trainer(model, (await prepared(c)).pool, trainerOptions(c));
     const counts: number[] = [];
     const saved: number[] = [];
-    const end = await runTraining(trainer, model, prepared(c), c, 'cpu', {
+    const end = await runTraining(trainer, model, await prepared(c), c, 'cpu', {
       onStep: () => { counts.push(tf.memory().numTensors); },
       saveCheckpoint: async (k) => { saved.push(k.step); },
     });
@@ -68,19 +68,19 @@ describe('runTraining', () => {
   it('a pause ends with a checkpoint of its step; a cancel stops before the next step', async () => {
     const c = config({ steps: 20, validateEvery: 0, checkpointEvery: 100 });
     const model = await loadTextModel(nodeFolderProvider(join(GENERATED_MODELS_DIR, 'tiny-bert')), { maxLength: 16 });
-    const t1 = new Trainer(model, prepared(c).pool, trainerOptions(c));
+    const t1 = new Trainer(model, (await prepared(c)).pool, trainerOptions(c));
     const saved: TrainerCheckpoint[] = [];
     let asked = 0;
-    const end = await runTraining(t1, model, prepared(c), c, 'cpu', { saveCheckpoint: async (k) => { saved.push(k); } }, { pauseRequested: () => ++asked >= 7 });
+    const end = await runTraining(t1, model, await prepared(c), c, 'cpu', { saveCheckpoint: async (k) => { saved.push(k); } }, { pauseRequested: () => ++asked >= 7 });
     expect(end).toEqual({ kind: 'paused', step: 7 });
     expect(saved.map((k) => k.step)).toEqual([7]);
     expect(saved[0]!.history).toHaveLength(7);
     t1.dispose();
 
     const ctl = new AbortController();
-    const t2 = new Trainer(model, prepared(c).pool, trainerOptions(c));
+    const t2 = new Trainer(model, (await prepared(c)).pool, trainerOptions(c));
     const steps: number[] = [];
-    const run = runTraining(t2, model, prepared(c), c, 'cpu', {
+    const run = runTraining(t2, model, await prepared(c), c, 'cpu', {
       onStep: (h) => { steps.push(h.step); if (h.step === 3) ctl.abort(); },
       saveCheckpoint: async () => { throw new Error('no checkpoint expected'); },
     }, { signal: ctl.signal });
