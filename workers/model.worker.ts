@@ -26,7 +26,7 @@ import { IdbEmbeddingCache } from '../src/store/embedding-cache.ts';
 import { denseRunBlob, evaluateStoredDataset } from '../src/store/dense-eval.ts';
 import type { Setting } from '../src/core/run-config.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
-import { createStoredRun, runStoredTraining, type StoredTrainingOptions, type TrainStartRequest } from '../src/store/stored-training.ts';
+import { createStoredRun, modelCardOf, runStoredTraining, type StoredTrainingOptions, type TrainStartRequest } from '../src/store/stored-training.ts';
 import { runStoredExperiment, type StoredExperimentOutcome } from '../src/store/stored-experiment.ts';
 import { startModelLoader } from '../src/store/experiment-model.ts';
 import { cancelRun } from '../src/store/train-runs.ts';
@@ -160,7 +160,7 @@ const api = {
     const r = await outcomeOf(async () => {
       idleModel();
       const started = performance.now();
-      const { out, zip } = await session.export(req.dtype ?? 'F32');
+      const { out, zip } = await session.export(req.dtype ?? 'F32', await modelCardOf(await db(), session));
       return {
         fileName: zip.fileName, folder: zip.folder, zip: zip.zip, notes: out.notes, seconds: (performance.now() - started) / 1000,
         files: [...out.files].map(([path, bytes]) => ({ path, bytes: bytes.byteLength })),

@@ -11,6 +11,7 @@ import { LabError, isLabError } from '../core/errors.ts';
 import { throwIfCancelled, toDiagnostic, type Progress } from '../core/job.ts';
 import type { DenseBackend } from '../core/eval/scoring-model.ts';
 import type { EvalResults } from '../core/eval/results.ts';
+import type { ExportOptions } from '../core/encoder/export.ts';
 import type { ModelSession } from '../core/model/session.ts';
 import { makeRunConfig, type DatasetRef, type RunConfigInput, type Tokenization } from '../core/run-config.ts';
 import type { Dataset } from '../core/dataset/types.ts';
@@ -207,4 +208,23 @@ export async function runStoredTraining(db: LabDatabase, session: ModelSession, 
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * What an exported model's card says about the run that trained it (the session's weights), or just its name:
+ * the RunConfig, the training languages, and the run's base and trained results.
+ */
+export async function modelCardOf(db: LabDatabase, session: ModelSession): Promise<NonNullable<ExportOptions['card']>> {
+  const label = session.info().label;
+  const runId = session.trainedByRun;
+  const run = runId ? await getRun(db, runId).catch(() => undefined) : undefined;
+  if (!run) return { name: label };
+  const sampler = run.config.train?.sampler ?? 'run';
+  return {
+    name: `${label.replace(/[^A-Za-z0-9._-]+/g, '-')}-${sampler}-seed${run.config.seed}`,
+    config: run.config,
+    ...(run.trained ? { trained: run.trained } : {}),
+    ...(run.base ? { base: run.base } : {}),
+    training: run.trained?.[0]?.description.training ?? run.base?.[0]?.description.training,
+  };
 }

@@ -59,9 +59,14 @@ test('exports the loaded model as a zipped Hugging Face folder that loads back w
   expect(f32.name).toBe('tiny-bert-polyglot-lab.zip');
   // What Transformers and sentence-transformers read.
   for (const f of ['config.json', 'model.safetensors', 'modules.json', '1_Pooling/config.json', 'config_sentence_transformers.json',
-    'sentence_bert_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    'sentence_bert_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'README.md']) {
     expect(f32.files.has(f), f).toBe(true);
   }
+  // Every export carries a model card in sentence-transformers' layout (the run's own card: test/unit/train/train-cli.test.ts).
+  const card = new TextDecoder().decode(f32.files.get('README.md')!);
+  expect(card).toMatch(/^---\nlibrary_name: "sentence-transformers"\npipeline_tag: "sentence-similarity"\n/);
+  expect(card).toContain('# test-org/tiny-bert@main');
+  expect(card).toContain('32-dimensional vectors (mean pooling');
   const modules = JSON.parse(new TextDecoder().decode(f32.files.get('modules.json')!)) as { type: string; path: string }[];
   expect(modules.map((m) => m.type.split('.').pop())).toEqual(['Transformer', 'Pooling', 'Normalize']);
   const st = parseSafetensors(f32.files.get('model.safetensors')!, 'model.safetensors');

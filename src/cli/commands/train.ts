@@ -184,7 +184,10 @@ export async function trainToFolder(o: TrainToFolder): Promise<{ steps: number; 
   log('evaluating the trained model…');
   const trained = await evaluateAll(model, `${label} (trained)`, evalSets, config, active.backend, { languages: pool.languages, heldOut: pool.heldOut, steps: trainer.step });
   writeAtomic(join(out, 'results.json'), `${JSON.stringify({ kind: 'polyglot-lab/train-results', version: 1, config, steps: trainer.step, ...(stoppedEarly ? { stoppedEarly } : {}), base, trained }, null, 2)}\n`);
-  const exported = await exportEncoder(model.encoder, { source: files });
+  const exported = await exportEncoder(model.encoder, {
+    source: files,
+    card: { name: `polyglot-lab-${label.replace(/[^A-Za-z0-9._-]+/g, '-')}-${t.sampler}-seed${config.seed}`, config, trained, base, training: { languages: pool.languages, heldOut: pool.heldOut, steps: trainer.step } },
+  });
   for (const [p, bytes] of exported.files) {
     mkdirSync(join(out, 'model', p, '..'), { recursive: true });
     writeAtomic(join(out, 'model', p), bytes);

@@ -10,10 +10,14 @@
  *   tokenizer files          copied from the source folder; after trimming, tokenizer.json
  *                            and vocab.txt are rewritten to the kept tokens with the new ids,
  *                            so the exported folder is self-consistent
+ *   README.md                a model card (core/model/model-card.ts): the run, its data, results and software
  *   vocab_trim.json          after trimming: original vocabulary size and, for each new
  *                            id, the original id (`kept_ids`) — what was done, for provenance
  */
+import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../errors.ts';
+import { modelCard, type ModelCardInput } from '../model/model-card.ts';
+import { LAB_VERSION } from '../version.ts';
 import { DENSE_ACTIVATION_CLASS, type FileProvider } from './st-layout.ts';
 import type { Encoder } from './model.ts';
 import { writeSafetensors, type TensorToWrite } from './safetensors.ts';
@@ -23,6 +27,8 @@ import type { VocabTrim } from './trim.ts';
 export interface ExportOptions {
   /** The source model folder, to copy tokenizer files from. */
   source?: FileProvider;
+  /** What the model card (README.md, written into every export) tells: the run, its data and results. */
+  card?: Omit<ModelCardInput, 'dim' | 'pooling' | 'maxLength' | 'versions'>;
   /** Storage dtype of model.safetensors (default F32). */
   dtype?: 'F32' | 'F16' | 'BF16';
 }
@@ -116,6 +122,12 @@ export async function exportEncoder(enc: Encoder, opts: ExportOptions = {}): Pro
       kept_ids: Array.from(enc.vocabTrim.keep),
     }));
   }
+  const card: ModelCardInput = {
+    name: 'polyglot-lab-model', ...opts.card,
+    dim: enc.dim, pooling: enc.pooling, maxLength: head.maxSeqLength ?? Math.min(512, cfg.maxPositions),
+    versions: { 'polyglot-lab': LAB_VERSION, '@tensorflow/tfjs': tf.version.tfjs },
+  };
+  files.set('README.md', enc8.encode(modelCard(card)));
   return { files, notes };
 }
 

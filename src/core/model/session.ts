@@ -8,7 +8,7 @@
  */
 import { LabError } from '../errors.ts';
 import type { Dataset } from '../dataset/types.ts';
-import { exportEncoder } from '../encoder/export.ts';
+import { exportEncoder, type ExportOptions } from '../encoder/export.ts';
 import { zipExportedFolder } from '../encoder/export-zip.ts';
 import { evaluateTextModel, type DatasetEmbeddings } from '../eval/dense.ts';
 import { maxSequenceLength } from '../encoder/config.ts';
@@ -110,6 +110,8 @@ export class ModelSession {
   private hash = '';
   /** The hash of the weights a training run started from, once the session's weights were trained. */
   private trainedFrom: string | undefined;
+  /** The id of the run that last trained the session's weights (its model card names the run). */
+  private trainedBy: string | undefined;
 
   constructor(private readonly backend: () => { backend: Backend; reason: string } = () => ({ backend: 'cpu', reason: 'no backend was chosen' })) {}
 
@@ -153,6 +155,7 @@ export class ModelSession {
     this.baseHash = hash;
     this.hash = hash;
     this.trainedFrom = undefined;
+    this.trainedBy = undefined;
     return this.info();
   }
 
@@ -216,6 +219,7 @@ export class ModelSession {
    */
   async markTrained(tag: string): Promise<void> {
     this.trainedFrom ??= this.hash;
+    this.trainedBy = tag.split(':')[0];
     this.hash = await sha256Hex(new TextEncoder().encode(`${this.trainedFrom}\ntrained\t${tag}`));
   }
 
@@ -224,10 +228,15 @@ export class ModelSession {
     return this.loaded && (this.hash === hash || this.trainedFrom === hash);
   }
 
-  /** The model as it is now, as a zipped Hugging Face folder. */
-  async export(dtype: 'F32' | 'F16' = 'F32') {
+  /** The run whose training the session's weights hold, if any. */
+  get trainedByRun(): string | undefined {
+    return this.trainedFrom !== undefined ? this.trainedBy : undefined;
+  }
+
+  /** The model as it is now, as a zipped Hugging Face folder, with a model card (`card`: what the run was). */
+  async export(dtype: 'F32' | 'F16' = 'F32', card?: ExportOptions['card']) {
     const m = this.textModel();
-    const out = await exportEncoder(m.encoder, { source: this.files!, dtype });
+    const out = await exportEncoder(m.encoder, { source: this.files!, dtype, card: card ?? { name: this.origin!.label } });
     return { out, zip: zipExportedFolder(out, this.origin!.label) };
   }
 

@@ -6,7 +6,7 @@
  * SIGTERM that equals the uninterrupted run, and inputs refused before any step.
  */
 import { resultsInFile } from '../../../src/core/eval/results-schema.ts';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,37 @@ beforeAll(() => {
   writeFileSync(configPath, JSON.stringify(config));
 });
 
+interface CardResults { config: { seed: number; train: { sampler: string } }; trained: { description: { dataset: string }; settings: Record<string, { macro: Record<string, number> }>; languageBias: { macro: number } }[] }
+
+/**
+ * The model card: its YAML front matter parsed by PyYAML (Debian's python3-yaml, an independent parser), with the
+ * layout sentence-transformers writes, and every number equal to the results object's.
+ */
+function checkModelCard(text: string, res: CardResults): void {
+  const m = /^---\n([\s\S]*?)\n---\n/.exec(text);
+  expect(m, 'front matter').not.toBeNull();
+  const py = spawnSync('/usr/bin/python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: m![1], encoding: 'utf8' });
+  expect(py.status, py.stderr).toBe(0);
+  const y = JSON.parse(py.stdout) as { language: string[]; library_name: string; pipeline_tag: string; datasets: string[]; tags: string[]; 'model-index': { results: { task: { name: string }; dataset: { name: string; config: string }; metrics: { type: string; value: number }[] }[] }[] };
+  expect(y.library_name).toBe('sentence-transformers');
+  expect(y.pipeline_tag).toBe('sentence-similarity');
+  expect(y.language).toEqual(['de', 'en', 'zh']);
+  expect(y.datasets).toEqual(['slice-train', 'slice-test']);
+  expect(y.tags).toContain(`sampler-${res.config.train.sampler}`);
+  const results = y['model-index'][0]!.results;
+  expect(results.map((r) => r.dataset.config)).toEqual(['mono', 'cross', 'multi']);
+  for (const r of results) {
+    const want = res.trained[0]!.settings[r.dataset.config]!.macro;
+    for (const metric of r.metrics) expect(metric.value).toBeCloseTo(want[metric.type]!, 6);
+  }
+  expect(text).toContain(`SentenceTransformer("path/to/this/folder")`);
+  expect(text).toContain(`| held out of training | none |`);
+  expect(text).toMatch(/\| de-de \| \d\.\d{3} \| \d\.\d{3} \| \d+ \|/);
+  expect(text).toContain(`**${res.trained[0]!.languageBias.macro.toFixed(2)}**`);
+  expect(text).toMatch(/- polyglot-lab 0\.1\.0\n- @tensorflow\/tfjs \d+\.\d+\.\d+/);
+  expect(text).toContain(`"seed": ${res.config.seed}`);
+}
+
 describe('lab train', () => {
   it('writes config, history, checkpoint, base and trained results, and an exported model lab eval can load', async () => {
     const out = join(dir, 'out');
@@ -73,6 +104,7 @@ describe('lab train', () => {
     for (const k of ['epoch']) expect(history[0]).toHaveProperty(k);
     const dsFiles = (config.datasets as { shards: { name: string }[] }[])[0]!.shards.map((s) => join(dir, s.name));
     expect(existsSync(join(out, 'model', 'model.safetensors'))).toBe(true);
+    checkModelCard(readFileSync(join(out, 'model', 'README.md'), 'utf8'), JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as CardResults);
     const evalOut = join(dir, 'eval.json');
     const e = await quiet(() => evalCommand(['--model', join(out, 'model'), ...dsFiles, '--out', evalOut, '--max-length', '48']));
     expect(e.value).toBe(0);
