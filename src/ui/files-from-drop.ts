@@ -9,6 +9,8 @@ export interface PickedFile {
   file: File;
   /** Path inside the dropped folder (`xquad-r/de.json`), or the file name. */
   path: string;
+  /** The https URL the file was fetched from, when it was. */
+  url?: string;
 }
 
 /** Names that are never dataset shards (OS litter, licences, readmes). */

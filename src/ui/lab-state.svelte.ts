@@ -141,7 +141,7 @@ export class LabState {
     try {
       const got = await fetchUrlShard(url, { onProgress: (done, total) => { this.fetching = { url, done, total }; } });
       const file = new File([got.bytes as Uint8Array<ArrayBuffer>], got.name);
-      await this.addFiles([{ file, path: pathOfUrl(url) }], url);
+      await this.addFiles([{ file, path: pathOfUrl(url), url }]);
     } catch (e) {
       this.errors = [toDiagnostic(e)];
     } finally {
@@ -150,7 +150,7 @@ export class LabState {
   }
 
   /** New files picked or dropped: look at each (format, language) so the user can check before importing. */
-  async addFiles(picked: PickedFile[], url?: string): Promise<void> {
+  async addFiles(picked: PickedFile[]): Promise<void> {
     if (picked.length === 0) return;
     this.errors = [];
     this.notice = '';
@@ -159,7 +159,7 @@ export class LabState {
       const probed = await probeFiles(picked.map((p) => p.file), picked.map((p) => p.path));
       const added = picked.map((p, i): PendingFile => {
         const pr = probed[i]!;
-        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang, ...(url ? { url } : {}) };
+        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang, ...(p.url ? { url: p.url } : {}) };
       });
       // Same path dropped again replaces the earlier pick.
       const paths = new Set(added.map((a) => a.path));
