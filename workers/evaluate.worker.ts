@@ -11,6 +11,9 @@ import type { Setting } from '../src/core/run-config.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
 import { baselineQrelsBlob, baselineRunBlob, runBaseline } from '../src/store/baseline.ts';
 import { JobHost } from './job-host.ts';
+import { loadMined, mineStoredDataset } from '../src/store/mined.ts';
+import type { MiningSettings } from '../src/core/train/mine.ts';
+import type { MinedRecord } from '../src/store/schema.ts';
 import { queryTexts, searchStoredBm25, type SearchRequest } from '../src/store/search.ts';
 import type { SearchResult } from '../src/core/eval/search.ts';
 import type { Outcome, Progress } from './protocol.ts';
@@ -47,6 +50,16 @@ const api = {
   /** Texts of some of a stored dataset's queries. */
   async queryTexts(datasetId: string, ids: string[]): Promise<Outcome<{ id: string; lang: string; text: string }[]>> {
     return outcomeOf(async () => queryTexts(await database(), datasetId, ids));
+  },
+
+  /** Mines hard negatives for a stored dataset with BM25 and stores them beside it. */
+  mine(datasetId: string, settings: MiningSettings, onProgress: (p: Progress) => void): Promise<Outcome<MinedRecord>> {
+    return jobs.run(async (ctl) => mineStoredDataset(await database(), datasetId, settings, ctl.signal), onProgress);
+  },
+
+  /** The negatives mined for a dataset before (a reload shows them again), or null. */
+  async mined(datasetId: string): Promise<Outcome<MinedRecord | null>> {
+    return outcomeOf(async () => (await loadMined(await database(), datasetId)) ?? null);
   },
 
   cancel(): void {

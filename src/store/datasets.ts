@@ -39,7 +39,7 @@ export interface RemovalResult {
 
 /** Removes a dataset, its parsed cache, its cached results, and the shards no other dataset uses, in one transaction; refuses while a training run needs it. */
 export async function removeDataset(db: LabDatabase, id: string): Promise<RemovalResult> {
-  const tx = db.transaction(['shards', 'datasets', 'parsed', 'results', 'runs'], 'readwrite');
+  const tx = db.transaction(['shards', 'datasets', 'parsed', 'results', 'runs', 'mined'], 'readwrite');
   const datasets = tx.objectStore('datasets');
   const rec = await datasets.get(id);
   if (!rec) { await tx.done; return { removed: false, deletedShards: [] }; }
@@ -53,6 +53,7 @@ export async function removeDataset(db: LabDatabase, id: string): Promise<Remova
   }
   await datasets.delete(id);
   await tx.objectStore('parsed').delete(id);
+  await tx.objectStore('mined').delete(id);
   const results = tx.objectStore('results');
   for (const key of await results.index('byDataset').getAllKeys(id)) await results.delete(key);
   const deletedShards: string[] = [];

@@ -6,6 +6,7 @@
  * Versions: 1 shards, datasets (+ byShard, byCreated), parsed.
  *           2 results (evaluation results per dataset and model, + byDataset).
  *           3 runs (training runs, + byCreated), checkpoints (one per run).
+ *           4 mined (hard negatives mined for a dataset, one record per dataset).
  * Each step only adds; an upgrade never touches the records already stored,
  * so a database of any older version opens with its datasets intact.
  */
@@ -14,7 +15,7 @@ import { LabError } from '../core/errors.ts';
 import type { LabDB } from './schema.ts';
 
 export const LAB_DB_NAME = 'polyglot-lab';
-export const LAB_DB_VERSION = 3;
+export const LAB_DB_VERSION = 4;
 
 export type LabDatabase = IDBPDatabase<LabDB>;
 
@@ -36,6 +37,9 @@ export async function openLabDb(name: string = LAB_DB_NAME): Promise<LabDatabase
         if (oldVersion < 3) {
           db.createObjectStore('runs', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
           db.createObjectStore('checkpoints', { keyPath: 'runId' });
+        }
+        if (oldVersion < 4) {
+          db.createObjectStore('mined', { keyPath: 'datasetId' });
         }
       },
       blocked() {

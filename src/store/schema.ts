@@ -10,6 +10,7 @@ import type { DiagnosticJSON } from '../core/errors.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import type { HistoryEntry, TrainerCheckpoint } from '../core/train/trainer.ts';
 import type { EmbeddingMap } from '../core/eval/projection.ts';
+import type { MiningReport, MiningSettings } from '../core/train/mine.ts';
 
 /** What the user sees of one shard (no bytes): kept on the shard and, per dataset, on the dataset. */
 export interface ShardMeta {
@@ -124,4 +125,13 @@ export interface LabDB extends DBSchema {
   results: { key: [string, string]; value: ResultsRecord; indexes: { byDataset: string } };
   runs: { key: string; value: TrainRunRecord; indexes: { byCreated: number } };
   checkpoints: { key: string; value: CheckpointRecord };
+  mined: { key: string; value: MinedRecord };
+}
+
+/** Hard negatives mined for a stored dataset (core/train/mine.ts): the settings and every pair's negatives with their ranks. */
+export interface MinedRecord {
+  datasetId: string;
+  settings: MiningSettings & { method: 'bm25' };
+  report: MiningReport;
+  createdAt: number;
 }

@@ -4,6 +4,8 @@
  * it: the counters on `window.__polyglotLabEval` let browser tests prove it.
  */
 import * as Comlink from 'comlink';
+import type { MiningSettings } from '../core/train/mine.ts';
+import type { MinedRecord } from '../store/schema.ts';
 import type { EvaluateWorkerApi } from '../../workers/evaluate.worker.ts';
 import type { Outcome, Progress } from '../../workers/protocol.ts';
 import type { EvalResults } from '../core/eval/results.ts';
@@ -65,4 +67,9 @@ export function searchBm25(req: SearchRequest): Promise<Outcome<SearchResult>> {
 /** Texts of some of a stored dataset's queries. */
 export function queryTexts(datasetId: string, ids: string[]): Promise<Outcome<{ id: string; lang: string; text: string }[]>> {
   return worker().queryTexts(datasetId, ids);
+}
+
+/** Mines hard negatives for a stored dataset with BM25 in the evaluate worker; they are stored beside it. */
+export function mineNegatives(datasetId: string, settings: MiningSettings, onProgress: (p: Progress) => void): Promise<Outcome<MinedRecord>> {
+  return worker().mine(datasetId, settings, Comlink.proxy(onProgress));
 }

@@ -38,9 +38,9 @@ describe('database upgrade 1 -> 2', () => {
     v1.close();
 
     const db = await openLabDb(name);
-    expect(LAB_DB_VERSION).toBe(3);
-    expect(db.version).toBe(3);
-    expect([...db.objectStoreNames].sort()).toEqual(['checkpoints', 'datasets', 'parsed', 'results', 'runs', 'shards']);
+    expect(LAB_DB_VERSION).toBe(4);
+    expect(db.version).toBe(4);
+    expect([...db.objectStoreNames].sort()).toEqual(['checkpoints', 'datasets', 'mined', 'parsed', 'results', 'runs', 'shards']);
     expect((await listDatasets(db)).map((d) => d.id)).toEqual(['d1']);
     expect(await loadDataset(db, 'd1')).toEqual(dataset);
     expect(await (await shardBytes(db, s.meta.sha256)).text()).toBe('DE');
@@ -55,7 +55,7 @@ describe('database upgrade 1 -> 2', () => {
 
     // Opening again at the same version changes nothing.
     const again = await openLabDb(name);
-    expect(again.version).toBe(3);
+    expect(again.version).toBe(4);
     expect(await again.count('datasets')).toBe(0);
     again.close();
   });
