@@ -139,19 +139,19 @@ export async function mineHardNegatives(
           const row = scores.subarray((r - r0) * candidates.length, (r - r0 + 1) * candidates.length);
           // Rank by score, ties by candidate order (stable): the same data and seed give the same negatives.
           const order = Array.from(candidates.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
-          const window: MinedNegative[] = [];
+          const eligible: MinedNegative[] = [];
           for (let k = s.from - 1; k < Math.min(s.to, order.length); k++) {
             const p = dataset.passages[candidates[order[k]!]!]!;
             const text = passageText(p);
             if (excluded[i]!.has(text) || text === side.positive) continue;
-            window.push({ text, id: p.id, rank: k + 1 });
+            eligible.push({ text, id: p.id, rank: k + 1 });
           }
           // A seeded partial Fisher–Yates draw, then back in rank order.
-          for (let k = 0; k < Math.min(s.perPair, window.length); k++) {
-            const j = k + rng.below(window.length - k);
-            [window[k], window[j]] = [window[j]!, window[k]!];
+          for (let k = 0; k < Math.min(s.perPair, eligible.length); k++) {
+            const j = k + rng.below(eligible.length - k);
+            [eligible[k], eligible[j]] = [eligible[j]!, eligible[k]!];
           }
-          const picked = window.slice(0, s.perPair).sort((a, b) => a.rank - b.rank);
+          const picked = eligible.slice(0, s.perPair).sort((a, b) => a.rank - b.rank);
           if (picked.length < s.perPair) short++;
           out[i] = { group: side.group, queryLang: side.x, passageLang: y, query: dataset.queries[i]!.text, positive: side.positive, negatives: picked };
         }

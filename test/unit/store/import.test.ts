@@ -171,7 +171,7 @@ describe('importShards on XQuAD-R', () => {
     const out = await importShards(db, [corpus, topics, qrels], { paths });
     if (!out.ok) throw new Error(JSON.stringify(out.errors));
     expect(out.record.format).toBe('miracl');
-    expect(out.record.shards.map((s) => [s.name, s.lang])).toEqual([['miracl-sw/docs-0.jsonl', 'sw'], ['miracl-sw/topics.tsv', 'sw'], ['miracl-sw/qrels.txt', null]]);
+    expect(out.record.shards.map((s) => [s.name, s.lang])).toEqual([['miracl-sw/docs-0.jsonl', 'sw'], ['miracl-sw/topics.tsv', 'sw'], ['miracl-sw/qrels.txt', 'sw']]); // qrels take the folder's language like corpus shards
     expect(out.record.perLanguage).toEqual([{ lang: 'sw', queries: 1, candidates: 2, relevantPerQuery: 1 }]);
   });
 });
