@@ -143,6 +143,10 @@ export async function trainToFolder(o: TrainToFolder): Promise<{ steps: number; 
   log(`backend: ${active.backend} (${active.reason})`);
   const { model, files, label } = await loadModel(config, configDir);
   log(`model: ${label}, ${model.encoder.config.layers} layers, hidden ${model.encoder.config.hidden}; training data: ${pool.groups.length} parallel groups in ${pool.languages.join(' ')}${pool.heldOut.length ? ` (held out: ${pool.heldOut.join(' ')})` : ''}`);
+  if (t.mining) {
+    const n = pool.groups.reduce((k, g) => k + [...g.byLang.values()].reduce((j, s) => j + s.negatives.length, 0), 0);
+    log(`hard negatives: ${n} in the training pool, mined with BM25 from ranks ${t.mining.from}–${t.mining.to}, ${t.mining.perPair} per pair`);
+  }
 
   mkdirSync(out, { recursive: true });
   const historyPath = join(out, 'history.jsonl');
