@@ -1,6 +1,6 @@
 /**
- * The dataset layouts users have, in chromium: a BEIR folder of two languages (ids shared across them:
- * namespaced, with a warning), Parquet shards written by hyparquet-writer (their column mapping listed
+ * The dataset layouts users have, in chromium: a BEIR folder of two languages of one parallel source (ids
+ * shared across them: namespaced, with a warning, and evaluated cross-lingually too), Parquet shards written by hyparquet-writer (their column mapping listed
  * before import), and a shard fetched from a URL served by a test server with CORS (progress, then listed
  * like a dropped file; a 404 named). Each import's statistics and BM25 figures equal the core's on the same
  * files in this Node process.
@@ -80,6 +80,9 @@ test('a BEIR folder of two languages: namespaced ids, statistics and BM25 per la
   await expect(page.getByTestId('miracl-row')).toHaveCount(2);
   for (const l of ['de', 'fr']) await expect(page.getByTestId(`ndcg-${l}`)).toHaveText(score(want.settings.mono!.pairs[`${l}-${l}`]!.ndcg_cut_10));
   await expect(page.getByText(/every query and document id is prefixed with its language/).first()).toBeVisible();
+  // One parallel source (the same ids in both folders): the cross-lingual cells too.
+  expect(Object.keys(want.settings)).toEqual(['mono', 'cross', 'multi']);
+  await expect(page.getByTestId('heat-de-fr')).toHaveText(score(want.settings.cross!.pairs['de-fr']!.map));
 });
 
 test('Parquet shards: the column mapping is listed before import; statistics and BM25 equal the core', async ({ page }) => {

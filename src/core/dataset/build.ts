@@ -117,6 +117,7 @@ function buildMiracl(
   diagnostics: DiagnosticJSON[],
 ): Pick<Dataset, 'languages' | 'queries' | 'passages' | 'qrels' | 'pairs'> {
   const clash = crossLanguageClash(shards);
+  let parallel = false;
   if (clash) {
     // Several languages whose files reuse the same ids (MIRACL's per-language ids, BEIR folders made from one
     // parallel source): every id gets its language as a prefix so none is lost; exports give back the file's ids.
@@ -126,10 +127,12 @@ function buildMiracl(
         'a language code in the qrels file name or its folder (qrels.miracl-v1.0-de-dev.tsv, beir-de/qrels/test.tsv)'));
       shards = shards.filter((s) => s !== unknown);
     }
-    shards = shards.map((s) => namespaced(s));
+    parallel = isParallel(shards);
+    shards = shards.map((s) => namespaced(s, parallel));
     diagnostics.push({
       severity: 'warning', code: 'ids-namespaced',
-      message: `ids repeat across languages (${clash}): every query and document id is prefixed with its language (de:…); exported runs and qrels keep the ids of the files`,
+      message: `ids repeat across languages (${clash}): every query and document id is prefixed with its language (de:…); exported runs and qrels keep the ids of the files` +
+        (parallel ? '. Every language has the same query and document ids, so the languages are taken as translations: evaluated in the mono, cross-lingual and multilingual settings' : ''),
     });
   }
   const langs = new Set<string>();
@@ -200,7 +203,47 @@ function buildMiracl(
       });
     }
   }
-  return { languages: [...langs].sort(), queries, passages, qrels, pairs: [] };
+  if (parallel) expandParallelQrels(qrels, passages);
+  return { languages: [...langs].sort(), queries, passages, qrels, pairs: [], ...(parallel ? { parallel: true as const } : {}) };
+}
+
+/**
+ * Whether two or more languages hold exactly the same query ids and the same document ids (a parallel source,
+ * e.g. mMARCO), rather than ids that merely collide (MIRACL numbers each language's topics from 0).
+ */
+function isParallel(shards: readonly (MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard)[]): boolean {
+  const idsBy = (kind: 'miracl-corpus' | 'miracl-topics'): Map<string, Set<string>> => {
+    const m = new Map<string, Set<string>>();
+    for (const s of shards) {
+      if (s.format !== kind) continue;
+      let set = m.get(s.lang);
+      if (!set) m.set(s.lang, (set = new Set()));
+      for (const x of s.format === 'miracl-corpus' ? s.passages : s.queries) set.add(x.id);
+    }
+    return m;
+  };
+  const same = (m: Map<string, Set<string>>): boolean => {
+    const sets = [...m.values()];
+    return sets.length >= 2 && sets.every((x) => x.size === sets[0]!.size && [...x].every((id) => sets[0]!.has(id)));
+  };
+  return same(idsBy('miracl-corpus')) && same(idsBy('miracl-topics'));
+}
+
+/** In a parallel dataset a judged document is relevant in every language that has its translation (same file id). */
+function expandParallelQrels(qrels: Qrels, passages: readonly Passage[]): void {
+  const bySource = new Map<string, string[]>();
+  for (const p of passages) {
+    const list = bySource.get(p.sourceId ?? p.id);
+    if (list) list.push(p.id);
+    else bySource.set(p.sourceId ?? p.id, [p.id]);
+  }
+  for (const qid of Object.keys(qrels)) {
+    const judged = qrels[qid]!;
+    for (const docid of Object.keys(judged)) {
+      const source = docid.slice(docid.indexOf(':') + 1);
+      for (const other of bySource.get(source) ?? []) if (!(other in judged)) judged[other] = judged[docid]!;
+    }
+  }
 }
 
 /**
@@ -223,10 +266,11 @@ function crossLanguageClash(shards: readonly (MiraclCorpusShard | MiraclTopicsSh
   return undefined;
 }
 
-function namespaced<T extends MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard>(s: T): T {
+function namespaced<T extends MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard>(s: T, parallel: boolean): T {
   if (s.format === 'miracl-corpus') return { ...s, passages: s.passages.map((p) => ({ ...p, id: `${s.lang}:${p.id}`, sourceId: p.id })) };
   // A shared id is not a shared question (MIRACL's qid 1 in de and in sw are unrelated): each query stays its own group.
-  if (s.format === 'miracl-topics') return { ...s, queries: s.queries.map((q) => ({ ...q, id: `${s.lang}:${q.id}`, group: `${s.lang}:${q.id}`, sourceId: q.id })) };
+  // In a parallel source the same id is the same question translated: its languages share a group.
+  if (s.format === 'miracl-topics') return { ...s, queries: s.queries.map((q) => ({ ...q, id: `${s.lang}:${q.id}`, group: parallel ? q.id : `${s.lang}:${q.id}`, sourceId: q.id })) };
   if (!s.lang) return s;
   const qrels: Qrels = dict();
   for (const qid of Object.keys(s.qrels)) {

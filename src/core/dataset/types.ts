@@ -75,6 +75,12 @@ export interface Dataset {
   pairs: TrainingPair[];
   /** Errors and warnings collected while building (e.g. qrels docids missing from the corpus). */
   diagnostics: DiagnosticJSON[];
+  /**
+   * MIRACL / BEIR data whose languages are translations of each other under the same query and document ids
+   * (a parallel source such as mMARCO): evaluated in the mono, cross-lingual and multilingual settings, and its
+   * queries' groups link the translations.
+   */
+  parallel?: true;
 }
 
 /** What one file holds. MIRACL is three kinds of file that together make one 'miracl' dataset. */

@@ -21,7 +21,7 @@ import { runPoolPass, type PoolJudgments, type PoolQueryResult } from './pool-pa
 import { AVERAGING_NOTE, type EvalResults, type LanguageBiasResult, type PairResult, type SettingResult } from './results.ts';
 import type { ScoringModel } from './scoring-model.ts';
 import { PerQueryCollector } from './per-query.ts';
-import { EVAL_PROTOCOLS } from './protocols.ts';
+import { EVAL_PROTOCOLS, protocolOf } from './protocols.ts';
 import { ProgressMeter, type Progress } from '../job.ts';
 
 /** Receives one setting's ranked lists, query by query, with the run's qid (TREC export). */
@@ -48,6 +48,8 @@ export interface EvaluateOptions {
 
 export async function evaluateDataset(dataset: Dataset, model: ScoringModel, opts: EvaluateOptions = {}): Promise<EvalResults> {
   if (dataset.format === 'lareqa') return evaluateLareqa(dataset, model, opts);
+  // A parallel MIRACL / BEIR source has relevant documents in every language: LAReQA's three settings apply.
+  if (dataset.format === 'miracl' && dataset.parallel) return evaluateLareqa(dataset, model, opts);
   if (dataset.format === 'miracl') return evaluateMiracl(dataset, model, opts);
   throw new LabError('invalid-argument', `dataset ${dataset.name} has format "${dataset.format}", which has no evaluation protocol`, {}, 'lareqa or miracl');
 }
@@ -164,7 +166,7 @@ export async function evaluateLareqa(dataset: Dataset, model: ScoringModel, opts
   const judgments = dataset.queries.map((q) => judgmentsIn(dataset, ix, q.id, identity));
   const pool = { ids: dataset.passages.map((p) => p.id), segments, numSegments: L };
 
-  const collector = new PerQueryCollector(dataset.queries, EVAL_PROTOCOLS.lareqa!.headline);
+  const collector = new PerQueryCollector(dataset.queries, protocolOf(dataset).headline);
   const perQuery = withCollector(collector, opts.perQuery);
   const mono = new PairTable(langs.map((x) => pairKey(x, x)), 'mono', perQuery);
   const cross = new PairTable(langs.flatMap((x) => langs.filter((y) => y !== x).map((y) => pairKey(x, y))), 'cross', perQuery);
@@ -403,8 +405,9 @@ export function settingQrels(dataset: Dataset, setting: Setting): { qid: string;
     const judged = own(dataset.qrels, q.id);
     if (!judged) continue;
     const entries = Object.entries(judged);
-    if (dataset.format !== 'lareqa') {
-      // The files' ids, as the run file has them.
+    if (dataset.format !== 'lareqa' && !dataset.parallel) {
+      // The files' ids, as the run file has them. (A parallel source keeps the lab's de:… ids: in its
+      // multilingual pool the files' ids repeat, once per language.)
       const prefix = `${q.lang}:`;
       const fileId = (docid: string): string => sourceOf.get(docid) ?? (q.sourceId !== undefined && docid.startsWith(prefix) ? docid.slice(prefix.length) : docid);
       for (const [docid, rel] of entries) out.push({ qid: q.sourceId ?? q.id, docid: fileId(docid), rel });

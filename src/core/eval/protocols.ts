@@ -34,9 +34,15 @@ export function settingsOf(format: string): readonly Setting[] {
   return EVAL_PROTOCOLS[format as DatasetFormat]?.settings ?? [];
 }
 
+/**
+ * MIRACL / BEIR data from a parallel source (the same ids in every language): MIRACL's measures, LAReQA's
+ * settings, since a translation of the relevant document is relevant in every language.
+ */
+export const PARALLEL_MIRACL: EvalProtocol = { settings: ['mono', 'cross', 'multi'], defaultRunSetting: 'multi', languageBias: true, headline: ['ndcg_cut_10', 'recall_100'] };
+
 /** The protocol of a dataset, or a LabError saying why it cannot be evaluated. */
-export function protocolOf(dataset: Pick<Dataset, 'name' | 'format' | 'queries'>): EvalProtocol {
-  const p = EVAL_PROTOCOLS[dataset.format];
+export function protocolOf(dataset: Pick<Dataset, 'name' | 'format' | 'queries'> & { parallel?: true }): EvalProtocol {
+  const p = dataset.format === 'miracl' && dataset.parallel ? PARALLEL_MIRACL : EVAL_PROTOCOLS[dataset.format];
   if (!p) {
     throw new LabError('invalid-argument', `dataset ${dataset.name} is ${dataset.format} data, which has no queries and judgments to evaluate`, {}, 'LAReQA (XQuAD-R, MLQA-R) or MIRACL files');
   }
@@ -47,7 +53,7 @@ export function protocolOf(dataset: Pick<Dataset, 'name' | 'format' | 'queries'>
 }
 
 /** Checks a run-file setting against the dataset's protocol. */
-export function checkSetting(dataset: Pick<Dataset, 'name' | 'format' | 'queries'>, setting: Setting): void {
+export function checkSetting(dataset: Pick<Dataset, 'name' | 'format' | 'queries'> & { parallel?: true }, setting: Setting): void {
   const p = protocolOf(dataset);
   if (!p.settings.includes(setting)) {
     throw new LabError('invalid-argument', `${dataset.format} data has only the ${p.settings.join(', ')} setting${p.settings.length === 1 ? '' : 's'}, not "${setting}"`, {}, p.settings.join(' or '));

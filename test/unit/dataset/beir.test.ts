@@ -54,35 +54,54 @@ describe('BEIR layout', () => {
     expect({ ...one.qrels }).toEqual({ q1: { d1: 1 }, q2: { d2: 1 } });
     expect(one.diagnostics).toEqual([]);
 
+    // Two folders of one parallel source (the same query and document ids): namespaced, and evaluated in all
+    // three settings, a translation of a relevant document being relevant in every language.
     const both = await loadDatasetFromPaths([de!, fr!]);
     expect(both.languages).toEqual(['de', 'fr']);
+    expect(both.parallel).toBe(true);
     expect(both.passages.map((p) => p.id)).toEqual(['de:d1', 'de:d2', 'de:d3', 'fr:d1', 'fr:d2', 'fr:d3']);
     expect(both.passages[3]).toMatchObject({ id: 'fr:d1', sourceId: 'd1', lang: 'fr' });
-    expect(both.queries.map((q) => [q.id, q.sourceId, q.group])).toEqual([['de:q1', 'q1', 'de:q1'], ['de:q2', 'q2', 'de:q2'], ['fr:q1', 'q1', 'fr:q1'], ['fr:q2', 'q2', 'fr:q2']]);
-    expect({ ...both.qrels }).toEqual({ 'de:q1': { 'de:d1': 1 }, 'de:q2': { 'de:d2': 1 }, 'fr:q1': { 'fr:d1': 1 }, 'fr:q2': { 'fr:d2': 1 } });
-    expect(both.diagnostics).toEqual([expect.objectContaining({ code: 'ids-namespaced', message: expect.stringMatching(/docid "d1" is in de and fr/) })]);
-
-    // Evaluated like MIRACL: per language, nDCG@10 and Recall@100; BM25 finds both answers in both languages.
+    expect(both.queries.map((q) => [q.id, q.sourceId, q.group])).toEqual([['de:q1', 'q1', 'q1'], ['de:q2', 'q2', 'q2'], ['fr:q1', 'q1', 'q1'], ['fr:q2', 'q2', 'q2']]);
+    expect({ ...both.qrels }).toEqual({
+      'de:q1': { 'de:d1': 1, 'fr:d1': 1 }, 'de:q2': { 'de:d2': 1, 'fr:d2': 1 }, 'fr:q1': { 'fr:d1': 1, 'de:d1': 1 }, 'fr:q2': { 'fr:d2': 1, 'de:d2': 1 },
+    });
+    expect(both.diagnostics).toEqual([expect.objectContaining({ code: 'ids-namespaced', message: expect.stringMatching(/docid "d1" is in de and fr.*taken as translations/) })]);
     const r = await evaluateDataset(both, bm25Model());
-    expect(Object.keys(r.settings)).toEqual(['mono']);
+    expect(Object.keys(r.settings)).toEqual(['mono', 'cross', 'multi']);
+    expect(Object.keys(r.settings.cross!.pairs).sort()).toEqual(['de-fr', 'fr-de']);
     expect(r.settings.mono!.macro.ndcg_cut_10).toBeCloseTo(1, 12);
-    expect(Object.keys(r.settings.mono!.pairs).sort()).toEqual(['de-de', 'fr-fr']);
-    // Exports keep the files' ids.
-    expect(settingQrels(both, 'mono')).toEqual([
+    expect(r.languageBias!.byQueryLang.de).toBeGreaterThanOrEqual(0);
+    expect(r.perQuery!.metrics).toEqual(['ndcg_cut_10', 'recall_100']);
+    expect(Object.keys(r.perQuery!.rankDistance!)).toEqual(['de', 'fr']);
+    // Its exports keep the lab's ids: in the multilingual pool the files' ids repeat once per language.
+    expect(settingQrels(both, 'cross')).toContainEqual({ qid: 'de:q1@fr', docid: 'fr:d1', rel: 1 });
+
+    // Languages whose ids merely collide (another document set): namespaced, mono only, exported with the files' ids.
+    writeFileSync(join(fr!, 'corpus.jsonl.gz'), gzipSync(DOCS.fr!.slice(0, 2).map(([id, title, text]) => JSON.stringify({ _id: id, title, text })).join('\n') + '\n'));
+    const apart = await loadDatasetFromPaths([de!, fr!]);
+    expect(apart.parallel).toBeUndefined();
+    expect(apart.queries.map((q) => q.group)).toEqual(['de:q1', 'de:q2', 'fr:q1', 'fr:q2']);
+    expect({ ...apart.qrels }).toEqual({ 'de:q1': { 'de:d1': 1 }, 'de:q2': { 'de:d2': 1 }, 'fr:q1': { 'fr:d1': 1 }, 'fr:q2': { 'fr:d2': 1 } });
+    const ra = await evaluateDataset(apart, bm25Model());
+    expect(Object.keys(ra.settings)).toEqual(['mono']);
+    expect(Object.keys(ra.settings.mono!.pairs).sort()).toEqual(['de-de', 'fr-fr']);
+    expect(settingQrels(apart, 'mono')).toEqual([
       { qid: 'q1', docid: 'd1', rel: 1 }, { qid: 'q2', docid: 'd2', rel: 1 }, { qid: 'q1', docid: 'd1', rel: 1 }, { qid: 'q2', docid: 'd2', rel: 1 },
     ]);
     const lines: string[] = [];
-    await evaluateDataset(both, bm25Model(), { run: { setting: 'mono', depth: 3, write: (q: string, docs: string[]) => lines.push(`${q} ${docs.join(',')}`) } as never });
+    await evaluateDataset(apart, bm25Model(), { run: { setting: 'mono', depth: 3, write: (q: string, docs: string[]) => lines.push(`${q} ${docs.join(',')}`) } as never });
     expect(lines.every((l) => !l.includes(':'))).toBe(true);
     expect(lines).toHaveLength(4);
   });
 
   it('MIRACL shards of two languages with clashing ids are namespaced; a qrels file without a language is then refused', async () => {
-    const corpus = (lang: string) => shardSourceFromBytes(`miracl-corpus-v1.0-${lang}-0.jsonl`, '{"docid":"1#0","title":"t","text":"x"}\n');
+    // MIRACL numbers each language's documents and topics on its own: the same ids, not the same documents.
+    const corpus = (lang: string) => shardSourceFromBytes(`miracl-corpus-v1.0-${lang}-0.jsonl`, `{"docid":"1#0","title":"t","text":"x"}\n${lang === 'sw' ? '{"docid":"2#0","title":"t","text":"y"}\n' : ''}`);
     const topics = (lang: string) => shardSourceFromBytes(`topics.miracl-v1.0-${lang}-dev.tsv`, '1\tquery\n');
     const shards = await Promise.all([corpus('de'), corpus('sw'), topics('de'), topics('sw'), shardSourceFromBytes('qrels.miracl-v1.0-sw-dev.tsv', '1 Q0 1#0 1\n')].map((s) => parseShard(s)));
     const ds = buildDataset(shards);
-    expect(ds.passages.map((p) => p.id)).toEqual(['de:1#0', 'sw:1#0']);
+    expect(ds.passages.map((p) => p.id)).toEqual(['de:1#0', 'sw:1#0', 'sw:2#0']);
+    expect(ds.parallel).toBeUndefined();
     expect({ ...ds.qrels }).toEqual({ 'sw:1': { 'sw:1#0': 1 } });
     const anonymous = await parseShard(shardSourceFromBytes('qrels.tsv', '1 Q0 1#0 1\n'));
     await expectLabError(() => buildDataset([...shards, anonymous]), 'unknown-language', { file: 'qrels.tsv' });

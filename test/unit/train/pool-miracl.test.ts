@@ -32,19 +32,25 @@ describe('training pairs from MIRACL / BEIR', () => {
     expect(batch.pairs.every((p) => p.queryLang === 'de' && p.passageLang === 'de')).toBe(true);
   });
 
-  it('namespaced languages stay mono: the same qid in two languages is two groups', async () => {
+  it('languages whose ids merely collide stay mono; a parallel source (the same ids everywhere) gives cross-lingual pairs', async () => {
     const src = (name: string, text: string) => parseShard(shardSourceFromBytes(name, text));
-    const shards = await Promise.all([
-      src('miracl-corpus-v1.0-de-0.jsonl', '{"docid":"1","title":"t","text":"Berlin"}\n{"docid":"2","title":"t","text":"Bonn"}\n'),
-      src('miracl-corpus-v1.0-sw-0.jsonl', '{"docid":"1","title":"t","text":"Nairobi"}\n{"docid":"2","title":"t","text":"Mombasa"}\n'),
-      src('topics.miracl-v1.0-de-dev.tsv', '1\tHauptstadt?\n'),
-      src('topics.miracl-v1.0-sw-dev.tsv', '1\tMji mkuu?\n'),
-      src('qrels.miracl-v1.0-de-dev.tsv', '1 Q0 1 1\n1 Q0 2 0\n'),
-      src('qrels.miracl-v1.0-sw-dev.tsv', '1 Q0 1 1\n'),
+    const make = (swExtra: string) => Promise.all([
+      src('miracl-corpus-v1.0-de-0.jsonl', '{"docid":"1","title":"t","text":"Berlin"}\n{"docid":"2","title":"t","text":"Bonn"}\n{"docid":"3","title":"t","text":"Bremen"}\n'),
+      src('miracl-corpus-v1.0-sw-0.jsonl', `{"docid":"1","title":"t","text":"Nairobi"}\n{"docid":"2","title":"t","text":"Mombasa"}\n${swExtra}`),
+      src('topics.miracl-v1.0-de-dev.tsv', '1\tHauptstadt?\n2\tHafen?\n'),
+      src('topics.miracl-v1.0-sw-dev.tsv', '1\tMji mkuu?\n2\tBandari?\n'),
+      src('qrels.miracl-v1.0-de-dev.tsv', '1 Q0 1 1\n1 Q0 2 0\n2 Q0 2 1\n'),
+      src('qrels.miracl-v1.0-sw-dev.tsv', '1 Q0 1 1\n2 Q0 2 1\n'),
     ]);
-    const pool = buildTrainingPool(buildDataset(shards));
-    expect(pool.groups.map((g) => [g.id, [...g.byLang.keys()]])).toEqual([['de:1', ['de']], ['sw:1', ['sw']]]);
-    expect(pool.groups[0]!.byLang.get('de')).toEqual({ query: 'Hauptstadt?', positive: expect.stringContaining('Berlin'), negatives: [expect.stringContaining('Bonn')] });
-    for (const kind of ['xy', 'hybrid'] as const) expect(() => new BatchSampler(pool, { kind, batchSize: 2 }, { seed: 1 })).toThrow(/need parallel training data.*no group/);
+    // sw lacks document 3: the ids collide but are not translations.
+    const apart = buildTrainingPool(buildDataset(await make('')));
+    expect(apart.groups.map((g) => [g.id, [...g.byLang.keys()]])).toEqual([['de:1', ['de']], ['de:2', ['de']], ['sw:1', ['sw']], ['sw:2', ['sw']]]);
+    expect(apart.groups[0]!.byLang.get('de')).toEqual({ query: 'Hauptstadt?', positive: expect.stringContaining('Berlin'), negatives: [expect.stringContaining('Bonn')] });
+    for (const kind of ['xy', 'hybrid'] as const) expect(() => new BatchSampler(apart, { kind, batchSize: 2 }, { seed: 1 })).toThrow(/need parallel training data.*no group/);
+    // The same documents and topics in both: one group per question, with both languages.
+    const parallel = buildTrainingPool(buildDataset(await make('{"docid":"3","title":"t","text":"Kisumu"}\n')));
+    expect(parallel.groups.map((g) => [g.id, [...g.byLang.keys()]])).toEqual([['1', ['de', 'sw']], ['2', ['de', 'sw']]]);
+    const cross = new BatchSampler(parallel, { kind: 'xy', batchSize: 2 }, { seed: 1 }).next();
+    expect(cross.pairs.every((p) => p.queryLang !== p.passageLang)).toBe(true);
   });
 });
