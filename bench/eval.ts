@@ -29,7 +29,7 @@ function arg(argv: string[], name: string): string | undefined {
 }
 
 /** Seeded normal(0, 1) floats (mulberry32 + Box-Muller). */
-function randomMatrix(rows: number, dim: number, seed: number): { rows: number; dim: number; data: Float32Array } {
+export function randomMatrix(rows: number, dim: number, seed: number): { rows: number; dim: number; data: Float32Array } {
   const r = mulberry32(seed);
   const u = (): number => 1 - r(); // (0, 1]: log(u) stays finite
   const data = new Float32Array(rows * dim);

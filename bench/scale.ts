@@ -23,7 +23,6 @@ import { bm25Model } from '../src/core/bm25/search.ts';
 import { buildEncoder, shapeNamed } from '../src/core/encoder/synthetic.ts';
 import { evaluateDataset } from '../src/core/eval/evaluate.ts';
 import { denseModel } from '../src/core/eval/scoring-model.ts';
-import { mulberry32 } from '../src/core/random.ts';
 import { padBatch } from '../src/core/tokenize/batch.ts';
 import { LabTokenizer } from '../src/core/tokenize/tokenizer.ts';
 import { AdamW } from '../src/core/train/optimizer.ts';
@@ -31,6 +30,7 @@ import { buildTrainingPool } from '../src/core/train/pool.ts';
 import { BatchSampler } from '../src/core/train/samplers/index.ts';
 import { trainStep } from '../src/core/train/step.ts';
 import { initNodeBackend } from '../src/node/backend.ts';
+import { randomMatrix } from './eval.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/xquad-r/', import.meta.url));
 const TOKENIZER = fileURLToPath(new URL('../../shared/models/mbert-cased-tokenizer/tokenizer.json', import.meta.url));
@@ -40,13 +40,6 @@ const MAX_LENGTH = 128;
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
-}
-
-function randomMatrix(rows: number, dim: number, seed: number): { rows: number; dim: number; data: Float32Array } {
-  const r = mulberry32(seed);
-  const data = new Float32Array(rows * dim);
-  for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
-  return { rows, dim, data };
 }
 
 async function seconds(f: () => Promise<unknown> | unknown): Promise<number> {
@@ -119,7 +112,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   const r0 = rows[0]!;
   const g = (v: number, v0: number): string => `${v.toFixed(2)} (${(v / v0).toFixed(1)}×)`;
-  console.log(`\nXQuAD-R, first articles × scale, 11 languages; dense: random ${dim}-d on the cpu scorer; epoch: tiny encoder, batch ${BATCH}, max length ${MAX_LENGTH}`);
+  console.log(`\nXQuAD-R, first articles × scale, 11 languages; dense: random normal ${dim}-d on the cpu scorer; epoch: tiny encoder, batch ${BATCH}, max length ${MAX_LENGTH}`);
   console.log('seconds (growth vs the first row)');
   console.log('| scale | articles | questions | candidates | MB | ingest | tokenize | BM25 eval | dense eval | epoch steps | epoch |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');

@@ -62,15 +62,20 @@ export function matchStoredDatasets(refs: readonly DatasetRef[], stored: readonl
 export async function runStoredExperiment(db: LabDatabase, session: ModelSession, raw: unknown, file: string, o: StoredExperimentOptions): Promise<StoredExperimentOutcome> {
   const experiment = parseExperiment(raw, file);
   const planned = planRuns(experiment);
-  const stored = await listDatasets(db);
+  const datasets = await listDatasets(db);
   const base = planned[0]!.config;
-  const trainIds = matchStoredDatasets(base.train.data, stored, 'run.train.data');
-  const evalIds = matchStoredDatasets(base.datasets, stored, 'run.datasets');
+  const trainIds = matchStoredDatasets(base.train.data, datasets, 'run.train.data');
+  const evalIds = matchStoredDatasets(base.datasets, datasets, 'run.datasets');
   const done: { id: string; sampler: string; seed: number; trained: EvalResults[] }[] = [];
   const runIds: string[] = [];
+  // Read once: every planned run has its own identity, so runs created below are never looked up again.
+  const stored = new Map<string, TrainRunRecord[]>();
+  for (const r of await listRuns(db)) {
+    const k = runIdentity(r.config);
+    stored.set(k, [...(stored.get(k) ?? []), r]);
+  }
   for (const [index, p] of planned.entries()) {
-    const key = runIdentity(p.config);
-    const mine = (await listRuns(db)).filter((r) => runIdentity(r.config) === key);
+    const mine = stored.get(runIdentity(p.config)) ?? [];
     let run = mine.find((r) => r.status === 'done') ?? mine.find((r) => isResumable(r));
     const event = (status: ExperimentRunStatus): void => o.onRunEvent?.({ index, total: planned.length, id: p.id, status });
     if (run?.status !== 'done') {

@@ -10,8 +10,7 @@
 import type { DiagnosticJSON } from '../core/errors.ts';
 import { toDiagnostic } from '../core/job.ts';
 import { demoPlan, type DemoPlan } from '../core/demo.ts';
-import { fetchUrlShard } from '../core/io/fetch-url.ts';
-import { verifyRemote } from '../core/share/remote.ts';
+import { fetchShard } from './lab/remote-client.ts';
 import { DEFAULT_HUB_HOST } from '../core/hub/url.ts';
 import type { DownloadProgress } from '../core/hub/download.ts';
 import type { ModelInfo } from '../../workers/protocol.ts';
@@ -65,9 +64,9 @@ export class DemoState {
     const picked: { file: File; path: string; url: string }[] = [];
     try {
       for (const [i, f] of plan.files.entries()) {
-        const got = await fetchUrlShard(f.url, { onProgress: (done) => { this.detail = `${f.name} (${i + 1} of ${plan.files.length}): ${(done / 1e6).toFixed(1)} of ${(f.size / 1e6).toFixed(1)} MB`; } });
-        await verifyRemote({ dataset: 'xquad-r', name: f.name, url: f.url, sha256: f.sha256 }, got.bytes);
-        picked.push({ file: new File([got.bytes as Uint8Array<ArrayBuffer>], f.name), path: f.name, url: f.url });
+        const file = await fetchShard({ dataset: 'xquad-r', name: f.name, url: f.url, sha256: f.sha256 },
+          (done) => { this.detail = `${f.name} (${i + 1} of ${plan.files.length}): ${(done / 1e6).toFixed(1)} of ${(f.size / 1e6).toFixed(1)} MB`; });
+        picked.push({ file, path: f.name, url: f.url });
       }
     } catch (e) {
       return this.fail('dataset', e);

@@ -13,7 +13,8 @@ import { LabError } from '../../core/errors.ts';
 import { bm25Model } from '../../core/bm25/search.ts';
 import { denseModel } from '../../core/eval/scoring-model.ts';
 import { parseRunConfig } from '../../core/run-config.ts';
-import { embedTexts } from '../../core/tokenize/text-model.ts';
+import { embedDataset } from '../../core/eval/dense.ts';
+import type { Dataset } from '../../core/dataset/types.ts';
 import { mineHardNegatives, minedPairsJsonl } from '../../core/train/mine.ts';
 import { asTrainConfig, mergePools } from '../../core/train/run.ts';
 import { buildTrainingPool } from '../../core/train/pool.ts';
@@ -53,16 +54,9 @@ export async function run(argv: string[]): Promise<number> {
     await initNodeBackend(backend);
     const { model, label } = await loadModel(config, dir);
     log(`mining with ${label} on tfjs-${backend}`);
-    const t = config.tokenization;
-    scorer = async (d: import('../../core/dataset/types.ts').Dataset) => {
-      const rows = async (texts: string[], prefix: string) => {
-        const v = await embedTexts(model, texts, { prefix, batchSize: config.eval.batchSize });
-        const dim = v[0]?.length ?? 0;
-        const data = new Float32Array(v.length * dim);
-        v.forEach((x, i) => data.set(x, i * dim));
-        return { rows: v.length, dim, data };
-      };
-      return denseModel(label, await rows(d.queries.map((q) => q.text), t.queryPrefix), await rows(d.passages.map((p) => p.text), t.passagePrefix));
+    scorer = async (d: Dataset) => {
+      const e = await embedDataset(model, d, { tokenization: config.tokenization, batchSize: config.eval.batchSize });
+      return denseModel(label, e.queries, e.passages);
     };
   }
   const report = await mineHardNegatives(pool, sets, scorer, settings);

@@ -12,7 +12,7 @@
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { LabError, isLabError } from '../errors.ts';
 import { checkId, parseRelevance } from '../ids.ts';
-import { Sha256 } from '../io/sha256.ts';
+import { openShard, readChunk } from '../io/byte-stream.ts';
 import { dict } from './json-path.ts';
 import type { ShardSource } from './shard-source.ts';
 import type { Lang, MiraclCorpusShard, MiraclQrelsShard, MiraclTopicsShard, Passage, Qrels, Query } from './types.ts';
@@ -69,15 +69,11 @@ async function readAll(src: ShardSource): Promise<Uint8Array> {
   return new Uint8Array(await new Response(src.stream()).arrayBuffer());
 }
 
-/** The shard's content key, over a stream of its bytes (never the whole file in memory). */
-async function streamedSha256(src: ShardSource): Promise<string> {
-  const h = new Sha256();
-  const r = src.stream().getReader();
-  for (;;) {
-    const { done, value } = await r.read();
-    if (done) return h.hex();
-    h.update(value);
-  }
+/** The shard's content key, over one streamed pass (never the whole file in memory), as every other format hashes. */
+async function streamedSha256(src: ShardSource, signal: AbortSignal | undefined): Promise<string> {
+  const opened = openShard(src, false, signal ? { signal } : {});
+  while (await readChunk(opened, src.name, signal)) { /* hashing as it streams */ }
+  return opened.sha256();
 }
 
 export function isParquetName(name: string): boolean {
@@ -231,7 +227,7 @@ export async function parseParquetShard(src: ShardSource, resolveLang: (fromColu
   if (fromColumn !== undefined && lang !== undefined && fromColumn !== lang) {
     throw new LabError('inconsistent-dataset', `column "${m.columns.lang}" says "${fromColumn}" but the shard is "${lang}"`, { file: name, path: m.columns.lang! }, 'the same language');
   }
-  const sha256 = await streamedSha256(src);
+  const sha256 = await streamedSha256(src, opts.signal);
   const meta2 = { name, size: src.size, sha256, gzipped: false, diagnostics: [] };
   if (m.kind === 'miracl-qrels') {
     if (judgments === 0) throw new LabError('empty-file', 'no judgments', { file: name }, 'qrels rows');

@@ -18,9 +18,9 @@ export async function remoteSize(url: string): Promise<number | null> {
   }
 }
 
-export async function fetchShard(s: RemoteShard): Promise<File> {
+export async function fetchShard(s: RemoteShard, onProgress?: (done: number, total: number | null) => void): Promise<File> {
   // The same download as a pasted URL (https only, progress, size limit, a web page or a cut-short body refused).
-  const got = await fetchUrlShard(s.url);
+  const got = await fetchUrlShard(s.url, onProgress ? { onProgress } : {});
   await verifyRemote(s, got.bytes);
   return new File([got.bytes as Uint8Array<ArrayBuffer>], s.name.split('/').at(-1) ?? s.name);
 }
