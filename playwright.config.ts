@@ -16,6 +16,9 @@ export default defineConfig({
   testDir: 'test/browser',
   testMatch: '**/*.spec.ts',
   timeout: 180_000,
+  // The whole browser run usually takes about 4 min; a hang ends here with a report
+  // naming the interrupted test (scripts/test-all.mjs kills it 3 min later regardless).
+  globalTimeout: 900_000,
   workers: 1,
   retries: 0,
   reporter: [['list']],

@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`threads: skipped, no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
     return;
   }
-  const r = (await runHarness('threads', `shape=${shape}&reps=${reps}`, { build: !argv.includes('--no-build') })) as Result;
+  const r = (await runHarness('threads', `shape=${shape}&reps=${reps}`, { build: !argv.includes('--no-build'), timeoutMs: smoke ? 180_000 : undefined })) as Result;
   if (!r.isolated) throw new Error('the preview page is not cross-origin isolated: no SharedArrayBuffer, no threads');
   if (r.one.loss !== r.all.loss) throw new Error(`the threaded step computed another loss (${r.all.loss} vs ${r.one.loss})`);
   console.log(`\nTraining step, shape ${r.shape}, ${reps} step(s) after one warm-up, ${r.cores} logical cores seen by the page`);

@@ -43,13 +43,46 @@ function ensureChromium() {
   return true;
 }
 
-function runBin(bin, args, env) {
+/**
+ * Runs one runner in its own process group, never past `deadlineS`: a hung test
+ * must end as a named failure, not as a CI job that stops printing. At the
+ * deadline, and after a normal exit (for whatever it left running), the whole
+ * group is killed.
+ */
+const liveGroups = new Set();
+// The runners lead their own process groups, so a Ctrl-C or a CI cancel must be passed on.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of liveGroups) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    process.exit(130);
+  });
+}
+
+function runBin(bin, args, env, deadlineS) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(join(root, 'node_modules', '.bin', bin), args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('error', (err) => { console.error(`${bin} could not start: ${err.message}`); resolve({ code: -1, seconds: (Date.now() - started) / 1000 }); });
-    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), seconds: (Date.now() - started) / 1000 }));
+    const child = spawn(join(root, 'node_modules', '.bin', bin), args, { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, ...env } });
+    let timedOut = false;
+    if (child.pid) liveGroups.add(child.pid);
+    const killGroup = (signal = 'SIGKILL') => { try { process.kill(-child.pid, signal); } catch { /* already gone */ } };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(`\n${bin} ${args[0] ?? ''} did not finish in ${deadlineS} s: stopping it`);
+      // SIGINT first, as Ctrl-C would: Playwright then stops its web server (in a process group of
+      // its own) and reports the interrupted test; whatever is left is killed 10 s later.
+      killGroup('SIGINT');
+      setTimeout(() => killGroup(), 10_000).unref();
+    }, deadlineS * 1000);
+    const done = (code) => { clearTimeout(timer); killGroup(); liveGroups.delete(child.pid); resolve({ code, timedOut, seconds: (Date.now() - started) / 1000 }); };
+    child.on('error', (err) => { console.error(`${bin} could not start: ${err.message}`); done(-1); });
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : -1)));
   });
+}
+
+/** Seconds a runner may take, from the environment (TEST_DEADLINE_<NAME>_S) or the default. */
+function deadline(name, fallbackS) {
+  const v = Number(process.env[`TEST_DEADLINE_${name.toUpperCase()}_S`]);
+  return Number.isFinite(v) && v > 0 ? v : fallbackS;
 }
 
 function readJson(file) {
@@ -59,7 +92,14 @@ function readJson(file) {
 /** vitest's JSON reporter (jest-compatible shape). */
 async function runVitest(dir) {
   const out = join(dir, 'vitest.json');
-  const { code, seconds } = await runBin('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const runningFile = join(dir, 'vitest-running.txt');
+  // Usually about 10 min on 2 cores.
+  const { code, seconds, timedOut } = await runBin('vitest', ['run', '--reporter=default', '--reporter=json', '--reporter=./test/setup/watch-reporter.ts', `--outputFile.json=${out}`],
+    { VITEST_RUNNING_FILE: runningFile }, deadline('vitest', 1800));
+  if (timedOut) {
+    const running = existsSync(runningFile) ? readFileSync(runningFile, 'utf8').trim() : '';
+    console.error(`vitest was killed at its deadline; running then:\n${running || '(nothing recorded)'}`);
+  }
   const report = readJson(out);
   let passed = 0;
   let failed = 0;
@@ -91,10 +131,11 @@ function freePort() {
 /** Playwright's JSON reporter: stats.expected = passed, unexpected = failed. */
 async function runPlaywright(dir) {
   const out = join(dir, 'playwright.json');
+  // Usually about 4 min; playwright.config.ts's globalTimeout ends it first, with a report.
   const { code, seconds } = await runBin('playwright', ['test', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: out,
     PLAYWRIGHT_PORT: process.env.PLAYWRIGHT_PORT ?? String(await freePort()),
-  });
+  }, deadline('playwright', 1080));
   const report = readJson(out);
   let passed = 0;
   let failed = 0;
@@ -126,7 +167,7 @@ async function runTypecheck() {
   let failed = 0;
   let seconds = 0;
   for (const [bin, args] of checks) {
-    const r = await runBin(bin, args);
+    const r = await runBin(bin, args, {}, deadline('typecheck', 600));
     seconds += r.seconds;
     if (r.code === 0) passed += 1;
     else { failed += 1; console.error(`${bin} found type errors (exit ${r.code})`); }

@@ -7,17 +7,17 @@
  * with the fast path under 300 launches on WebGPU (a 2-layer model here: the
  * 12-layer count is the same formula, checked in fast-step.test.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { installNodeWebGPU } from '../../../src/node/backend.ts';
+import { runProcess } from '../../support/run-process.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const available = await installNodeWebGPU().catch(() => false);
 
-it('every suite still runs (bench --smoke)', () => {
-  const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', '--smoke', '--no-report'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+it('every suite still runs (bench --smoke)', async () => {
+  const r = await runProcess(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', '--smoke', '--no-report'], { cwd: ROOT, timeoutMs: 300_000 });
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
   // Each of the eight suites states the machine its figures come from.
   expect(r.stdout.match(/^machine: /gm)).toHaveLength(8);
@@ -29,9 +29,9 @@ it('every suite still runs (bench --smoke)', () => {
   expect(r.stdout).toMatch(/hub download: .* MB\/s/);
 }, 320_000);
 
-it('bench train --smoke runs and prints readable launch counts', () => {
+it('bench train --smoke runs and prints readable launch counts', async () => {
   const backends = available ? 'webgpu,wasm' : 'wasm';
-  const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', 'train', '--backends', backends, '--smoke', '--no-report'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const r = await runProcess(join(ROOT, 'node_modules/.bin/tsx'), ['bench/run.ts', 'train', '--backends', backends, '--smoke', '--no-report'], { cwd: ROOT, timeoutMs: 300_000 });
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
   expect(r.stdout).toMatch(/^machine: .+ cores/m);
   const lines = [...r.stdout.matchAll(/^launches per step: (\S+) (\S+) (\d+) (\d+) (\d+) (\d+)$/gm)].map((m) => ({
