@@ -25,12 +25,16 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** One request to the worker; a worker that dies or exits without answering rejects instead of leaving the bench waiting. */
 function ask<T>(w: Worker, msg: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const done = (m: T): void => { w.off('error', fail); resolve(m); };
-    const fail = (e: Error): void => { w.off('message', done); reject(e); };
-    w.once('message', done);
-    w.once('error', fail);
+    const off = (): void => { w.off('message', done); w.off('error', fail); w.off('exit', exited); };
+    const done = (m: T): void => { off(); resolve(m); };
+    const fail = (e: Error): void => { off(); reject(e); };
+    const exited = (code: number): void => { off(); reject(new Error(`the tokenize worker exited (code ${code}) without answering`)); };
+    w.on('message', done);
+    w.on('error', fail);
+    w.on('exit', exited);
     w.postMessage(msg);
   });
 }
