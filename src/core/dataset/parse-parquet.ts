@@ -9,7 +9,7 @@
  * present, must hold the shard's one language. The result is the same parsed
  * shard as the JSONL/TSV layouts.
  */
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type CompressionCodec, type Compressors, type FileMetaData } from 'hyparquet';
 import { LabError, isLabError } from '../errors.ts';
 import { checkId, parseRelevance } from '../ids.ts';
 import { openShard, readChunk } from '../io/byte-stream.ts';
@@ -43,6 +43,11 @@ const QUERY_IDS = ['_id', 'query_id', 'qid', 'query-id', 'id'];
 const QUERY_TEXTS = ['query', 'text', 'question'];
 
 const EXPECTED = 'a corpus (id, text, title), queries (id, text) or qrels (query-id, corpus-id, score) table';
+/** hyparquet reads these itself. */
+const BUILT_IN_CODECS: ReadonlySet<CompressionCodec> = new Set(['UNCOMPRESSED', 'SNAPPY']);
+/** hyparquet-compressors adds these (pyarrow's `compression='zstd'|'gzip'|'brotli'|'lz4'`). LZO has no reader. */
+const EXTRA_CODECS: ReadonlySet<CompressionCodec> = new Set(['GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW']);
+
 /** Above this, one row group is more than a page should hold at once. */
 const MAX_ROW_GROUP_BYTES = 512 * 1024 * 1024;
 
@@ -92,6 +97,21 @@ async function metadataOf(file: AsyncBuffer, name: string): Promise<FileMetaData
   } catch (e) {
     throw new LabError('parquet', `the Parquet footer cannot be read (${(e as Error).message})`, { file: name }, 'a valid Parquet file');
   }
+}
+
+/**
+ * The decompressors the file's column chunks need. Most Hugging Face files are snappy, which hyparquet reads
+ * itself; the others (zstd, gzip, brotli, lz4) load hyparquet-compressors only when a file uses them.
+ */
+async function compressorsFor(meta: FileMetaData, name: string): Promise<Compressors | undefined> {
+  const codecs = new Set(meta.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec)).filter((c): c is CompressionCodec => c !== undefined));
+  const unknown = [...codecs].filter((c) => !BUILT_IN_CODECS.has(c) && !EXTRA_CODECS.has(c));
+  if (unknown.length > 0) {
+    throw new LabError('parquet', `is compressed with ${unknown.join(', ')}, which no browser reader decodes`, { file: name },
+      'one of the codecs uncompressed, snappy, gzip, brotli, zstd, lz4 (pyarrow: write_table(..., compression="zstd"))');
+  }
+  if ([...codecs].every((c) => BUILT_IN_CODECS.has(c))) return undefined;
+  return (await import('hyparquet-compressors')).compressors;
 }
 
 function pick(available: readonly string[], role: ParquetRole, from: readonly string[] = CANDIDATES[role]): string | undefined {
@@ -158,6 +178,7 @@ export async function parseParquetShard(src: ShardSource, resolveLang: (fromColu
   const m = mappingFor(available, name, src.path, opts.columns);
   if (Number(meta.num_rows) === 0) throw new LabError('empty-file', 'the Parquet table has no rows', { file: name }, 'at least one row');
   const cols = Object.values(m.columns) as string[];
+  const compressors = await compressorsFor(meta, name);
   const passages: Passage[] = [];
   const queries: Query[] = [];
   const qrels: Qrels = dict();
@@ -175,10 +196,10 @@ export async function parseParquetShard(src: ShardSource, resolveLang: (fromColu
     }
     let objects: Record<string, unknown>[];
     try {
-      objects = await parquetReadObjects({ file, metadata: meta, columns: cols, rowStart: row, rowEnd: row + rows });
+      objects = await parquetReadObjects({ file, metadata: meta, columns: cols, rowStart: row, rowEnd: row + rows, ...(compressors ? { compressors } : {}) });
     } catch (e) {
       if (isLabError(e)) throw e;
-      throw new LabError('parquet', `row group at row ${row} cannot be read (${(e as Error).message})`, { file: name }, 'a valid Parquet file (codecs: uncompressed, snappy)');
+      throw new LabError('parquet', `row group at row ${row} cannot be read (${(e as Error).message})`, { file: name }, 'a valid Parquet file');
     }
     for (const [k, o] of objects.entries()) {
       const at = (col: string) => ({ file: name, path: `rows[${row + k}].${col}` });

@@ -6,9 +6,11 @@
  * type, an empty table, a qrels row naming an unknown document, a cut-short file, a file that is not Parquet,
  * a language column that disagrees with the file's folder.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { loadDatasetFromPaths, shardSourceFromPath } from '../../../src/cli/load-files.ts';
@@ -21,7 +23,18 @@ import { evaluateDataset } from '../../../src/core/eval/evaluate.ts';
 import { expectLabError } from './helpers.ts';
 
 type Col = { name: string; data: unknown[]; type?: string };
-const parquet = (columnData: Col[], rowGroupSize = 2): Uint8Array => new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize } as never));
+type Compress = (b: Uint8Array) => Uint8Array;
+const parquet = (columnData: Col[], rowGroupSize = 2, codec?: { name: string; compress: Compress }): Uint8Array =>
+  new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize, ...(codec ? { codec: codec.name, compressors: { [codec.name]: codec.compress } } : {}) } as never));
+
+// The codecs pyarrow writes besides snappy, each compressed by an implementation other than the reader's:
+// Node's zlib (gzip, brotli) and the zstd command-line tool where the machine has it.
+const ZSTD = '/usr/bin/zstd';
+const CODECS: { name: string; compress: Compress; available: boolean }[] = [
+  { name: 'GZIP', compress: (b) => new Uint8Array(gzipSync(b)), available: true },
+  { name: 'BROTLI', compress: (b) => new Uint8Array(brotliCompressSync(b)), available: true },
+  { name: 'ZSTD', compress: (b) => new Uint8Array(spawnSync(ZSTD, ['-q', '-c', '-3'], { input: b, timeout: 30_000 }).stdout), available: existsSync(ZSTD) },
+];
 
 const N = 7;
 /** Text snappy cannot shrink much: seeded pseudo-random hex. */
@@ -126,5 +139,22 @@ describe('Parquet shards', () => {
       src('qrels.parquet', parquet([{ name: 'query-id', data: ['q1', 'q1'], type: 'STRING' }, { name: 'corpus-id', data: ['doc1', 'gone'], type: 'STRING' }, { name: 'score', data: [1, 1], type: 'INT32' }])),
     ].map((s) => parseShard(s)));
     expect(buildDataset(shards).diagnostics).toEqual([expect.objectContaining({ code: 'qrels-docid-not-in-corpus', count: 1 })]);
+  });
+
+  it.each(CODECS)('reads $name-compressed Parquet (loading the extra decompressors only then) into the same shard as snappy', async ({ name, compress, available }) => {
+    if (!available) return expect(name).toBe('ZSTD'); // zstd's CLI is not on this machine: nothing to write the file with
+    const path = 'mteb-de/corpus.parquet';
+    const snappy = await parseShard({ ...shardSourceFromBytes('corpus.parquet', parquet(corpusCols())), path });
+    const bytes = parquet(corpusCols(), 2, { name, compress });
+    const shard = await parseShard({ ...shardSourceFromBytes('corpus.parquet', bytes), path });
+    expect(shard.format === 'miracl-corpus' && shard.passages).toEqual(snappy.format === 'miracl-corpus' && snappy.passages);
+    expect(shard.sha256).not.toBe(snappy.sha256);
+  });
+
+  it('names a codec nothing in the browser decodes (LZO)', async () => {
+    const lzo = parquet(corpusCols(), 2, { name: 'LZO', compress: (b) => b });
+    const e = await expectLabError(parseShard({ ...shardSourceFromBytes('corpus.parquet', lzo), path: 'mteb-de/corpus.parquet' }), 'parquet', { file: 'corpus.parquet' });
+    expect(e.message).toMatch(/compressed with LZO/);
+    expect(e.expected).toMatch(/zstd/);
   });
 });
