@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { ParseWorkerApi } from '../../workers/parse.worker.ts';
+import type { ParquetColumns } from '../core/dataset/parse-parquet.ts';
 import type { ImportOptions, ImportOutcome, ImportProgress, ProbedFile } from '../store/import-types.ts';
 
 export interface ParseActivity {
@@ -22,27 +23,49 @@ const activity: ParseActivity = { workerStarted: false, probes: 0, imports: 0 };
 if (typeof window !== 'undefined') window.__polyglotLab = activity;
 
 let remote: Comlink.Remote<ParseWorkerApi> | undefined;
+let thread: Worker | undefined;
 
 function worker(): Comlink.Remote<ParseWorkerApi> {
   if (!remote) {
-    const w = new Worker(new URL('../../workers/parse.worker.ts', import.meta.url), { type: 'module', name: 'parse' });
-    remote = Comlink.wrap<ParseWorkerApi>(w);
+    thread = new Worker(new URL('../../workers/parse.worker.ts', import.meta.url), { type: 'module', name: 'parse' });
+    remote = Comlink.wrap<ParseWorkerApi>(thread);
     activity.workerStarted = true;
   }
   return remote;
 }
 
-export function probeFiles(files: File[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
+/** How long a cancelled import may take to stop by itself before its worker is stopped. */
+const CANCEL_GRACE_MS = 3000;
+/** Settles the running import from outside, when its worker had to be stopped. */
+let abandon: ((outcome: ImportOutcome) => void) | undefined;
+
+export function probeFiles(files: File[], paths: (string | null)[] = [], columns: (ParquetColumns | null)[] = []): Promise<ProbedFile[]> {
   activity.probes++;
-  return worker().probe(files, paths);
+  return worker().probe(files, paths, columns);
 }
 
 export function importFiles(files: File[], opts: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {
   activity.imports++;
-  return worker().importFiles(files, opts, Comlink.proxy(onProgress));
+  const running = worker().importFiles(files, opts, Comlink.proxy(onProgress));
+  const stopped = new Promise<ImportOutcome>((resolve) => { abandon = resolve; });
+  return Promise.race([running, stopped]).finally(() => { abandon = undefined; });
 }
 
-/** Cancels the running import, if any; it then resolves with a 'cancelled' error and stores nothing. */
+/**
+ * Cancels the running import, if any; it then resolves with a 'cancelled' error and stores nothing. A parser
+ * checks for cancellation between chunks; one stuck inside a file (a malformed one no check foresaw) never
+ * gets to, so after a grace period the worker itself is stopped and a new one starts on next use. Nothing
+ * is half-stored either way: the import writes in one transaction at its end, which a stopped worker aborts.
+ */
 export async function cancelImport(): Promise<void> {
-  await remote?.cancel();
+  const settle = abandon;
+  const stuck = thread;
+  if (!remote || !settle) return;
+  void remote.cancel();
+  await new Promise((r) => setTimeout(r, CANCEL_GRACE_MS));
+  if (abandon !== settle || thread !== stuck) return; // it stopped by itself
+  stuck?.terminate();
+  remote = undefined;
+  thread = undefined;
+  settle({ ok: false, errors: [{ severity: 'error', code: 'cancelled', message: 'import cancelled (its worker was stopped: a file kept it busy past the cancel)' }] });
 }
