@@ -4,6 +4,7 @@
  * logic lives in core/store where Node tests reach it.
  */
 import * as Comlink from 'comlink';
+import type { ParquetColumns } from '../src/core/dataset/parse-parquet.ts';
 import { toDiagnostic } from '../src/core/job.ts';
 import { openLabDb, type LabDatabase } from '../src/store/db.ts';
 import { importShards, probeSources } from '../src/store/import.ts';
@@ -14,8 +15,8 @@ let db: Promise<LabDatabase> | undefined;
 const jobs = new JobHost('an import');
 
 const api = {
-  probe(files: File[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
-    return probeSources(files, paths);
+  probe(files: File[], paths: (string | null)[] = [], columns: (ParquetColumns | null)[] = []): Promise<ProbedFile[]> {
+    return probeSources(files, paths, columns);
   },
 
   /** An import reports every error it found (file, line, path), so its outcome carries a list rather than one diagnostic. */

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { LabError } from '../core/errors.ts';
 import { buildDataset, type BuildOptions } from '../core/dataset/build.ts';
 import { parseShard, type ParseShardOptions } from '../core/dataset/parse-shard.ts';
+import type { ParquetColumns } from '../core/dataset/parse-parquet.ts';
 import type { ShardSource } from '../core/dataset/shard-source.ts';
 import type { Dataset, ParsedShard } from '../core/dataset/types.ts';
 
@@ -101,6 +102,8 @@ export function expandPaths(paths: string[]): string[] {
 export interface LoadOptions extends Omit<ParseShardOptions, 'onProgress'>, BuildOptions {
   /** Per-file progress. */
   onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
+  /** Per file: a Parquet file's column roles (a RunConfig's shard records them), over `columns`. */
+  columnsOf?: (path: string) => ParquetColumns | undefined;
 }
 
 export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOptions = {}): Promise<ParsedShard[]> {
@@ -113,8 +116,10 @@ export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOpti
   for (const [i, p] of paths.entries()) {
     const src = shardSourceFromPath(p, labels[i]);
     const onProgress = opts.onProgress;
+    const columns = opts.columnsOf?.(p) ?? opts.columns;
     out.push(
       await parseShard(src, {
+        ...(columns ? { columns } : {}),
         ...(opts.lang ? { lang: opts.lang } : {}),
         ...(opts.format ? { format: opts.format } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),

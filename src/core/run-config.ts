@@ -37,11 +37,19 @@ export function isAllowedRemote(u: string): boolean {
 
 const remoteUrl = z.string().max(2000).refine(isAllowedRemote, 'an https URL without credentials (http only for localhost)');
 
+const column = z.string().min(1).max(500);
+/** A Parquet shard's column roles where the user chose them (core/dataset/parse-parquet.ts's ParquetColumns). */
+export const ParquetColumnsSchema = z.strictObject({
+  id: column.optional(), text: column.optional(), title: column.optional(), lang: column.optional(),
+  queryId: column.optional(), docId: column.optional(), score: column.optional(),
+}).refine((c) => Object.keys(c).length > 0, 'at least one role');
+
 export const DatasetRefSchema = z.strictObject({
   name: z.string().min(1).max(200).describe('display name; the shards are what identifies the dataset'),
   shards: z.array(z.strictObject({
     name: z.string().min(1).max(1000), sha256,
     url: remoteUrl.optional().describe('where the shard can be fetched (a share link offers to, after the user confirms; the bytes must have the SHA-256)'),
+    columns: ParquetColumnsSchema.optional().describe('Parquet: which column is the id, text, title, … where the names alone do not say'),
   })).min(1).max(10_000)
     .describe('the files, by the SHA-256 of their bytes as stored'),
   split: z.enum(['all', 'train', 'validation', 'test']).default('all').describe('seeded split by parallel group / article (all = no split)'),

@@ -19,6 +19,7 @@ import { makeRunConfig } from '../core/run-config.ts';
 import type { LabDatabase } from './db.ts';
 import { loadDataset } from './datasets.ts';
 import { saveResults } from './results.ts';
+import { datasetRefOf } from './dataset-ref.ts';
 
 export const BASELINE_MODEL = 'bm25';
 
@@ -56,7 +57,7 @@ export async function runBaseline(db: LabDatabase | undefined, source: string | 
     if (rec) {
       results.description.config = makeRunConfig({
         version: 1, kind: 'bm25', model: { source: 'bm25', k1: BM25_DEFAULTS.k1, b: BM25_DEFAULTS.b }, backend: 'cpu',
-        datasets: [{ name: rec.name, shards: rec.shards.map((x) => ({ name: x.name, sha256: x.sha256, ...(x.url ? { url: x.url } : {}) })) }],
+        datasets: [datasetRefOf(rec)],
         tokenization: { maxLength: 128, queryPrefix: '', passagePrefix: '' },
         eval: { settings: [...settingsOf(dataset.format)] },
       });

@@ -18,6 +18,7 @@ import { LabError } from '../core/errors.ts';
 import { checkSetting } from '../core/eval/protocols.ts';
 import { formatRunLines, runTag } from '../core/eval/trec.ts';
 import { BlobBuilder } from './baseline.ts';
+import { datasetRefOf } from './dataset-ref.ts';
 
 /** The results store's key for a dense model: its content hash, so a trimmed or fine-tuned model is another entry. */
 export function denseModelKey(contentHash: string): string {
@@ -44,7 +45,7 @@ export async function evaluateStoredDataset(
   const dataset = await loadDataset(db, datasetId);
   const config = makeRunConfig({
     version: 1, kind: 'eval', model: session.modelSource(),
-    datasets: [{ name: rec.name, shards: rec.shards.map((s) => ({ name: s.name, sha256: s.sha256, ...(s.url ? { url: s.url } : {}) })), split: 'all' }],
+    datasets: [datasetRefOf(rec)],
     tokenization: opts.tokenization, backend: opts.backend,
     eval: { settings: [...(opts.settings ?? ['mono', 'cross', 'multi'])], depth: 1000, batchSize: opts.batchSize ?? 32 },
   });

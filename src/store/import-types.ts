@@ -4,6 +4,7 @@
  */
 import type { DiagnosticJSON } from '../core/errors.ts';
 import type { Lang } from '../core/dataset/types.ts';
+import type { ParquetColumns, ParquetKind } from '../core/dataset/parse-parquet.ts';
 import type { DatasetRecord } from './schema.ts';
 
 /** What a quick look at a file (its name and first bytes) says, before importing. */
@@ -18,6 +19,11 @@ export interface ProbedFile {
   needsLang: boolean;
   /** Parquet: the table found and which column plays which role (`id ← _id, text ← text`), shown before import. */
   columns?: string;
+  /**
+   * Parquet with a readable footer: every column, the roles in force (from the names, or as chosen), and the
+   * table they make (null when they make none: `error` says what is missing). The page lets the user change them.
+   */
+  parquet?: { available: string[]; columns: ParquetColumns; kind: ParquetKind | null };
   error?: DiagnosticJSON;
 }
 
@@ -33,6 +39,8 @@ export interface ImportOptions {
   paths?: (string | null)[];
   /** Per file: the https URL it was fetched from (kept with the shard, so RunConfigs and share links can name it). */
   urls?: (string | null)[];
+  /** Per file: a Parquet file's column roles as the user chose them (kept with the shard). */
+  columns?: (ParquetColumns | null)[];
 }
 
 export type ImportPhase = 'reading' | 'parsing' | 'building' | 'saving';

@@ -7,6 +7,7 @@
 import { isLabError, LabError, type DiagnosticJSON } from '../core/errors.ts';
 import { buildDataset } from '../core/dataset/build.ts';
 import { detectShardSourceFormat, languageFromFileName } from '../core/dataset/detect.ts';
+import { isParquetName, parquetColumnNames, type ParquetColumns } from '../core/dataset/parse-parquet.ts';
 import { parseShard } from '../core/dataset/parse-shard.ts';
 import { baseName, type ShardSource } from '../core/dataset/shard-source.ts';
 import { datasetStats } from '../core/dataset/stats.ts';
@@ -26,19 +27,29 @@ export interface ImportControl {
   faults?: CommitFaults;
 }
 
-/** A quick look at each file (name + first bytes): format and language, or why it is not a shard. */
-export async function probeSources(sources: ShardSource[], paths: (string | null)[] = []): Promise<ProbedFile[]> {
+/**
+ * A quick look at each file (name + first bytes): format and language, or why it is not a shard.
+ * `columns` (per file) are a Parquet file's roles as the user chose them, over the names.
+ */
+export async function probeSources(sources: ShardSource[], paths: (string | null)[] = [], columns: (ParquetColumns | null)[] = []): Promise<ProbedFile[]> {
   return Promise.all(sources.map(async (original, i): Promise<ProbedFile> => {
     const src = withPath(original, paths[i]);
     const base = { name: baseName(src.name), size: src.size };
+    const chosen = columns[i] ?? undefined;
     let lang: string | null = null;
     try { lang = languageFromFileName(src.name, src.path) ?? null; } catch { /* shown as "choose" */ }
     try {
-      const { format, parquet } = await detectShardSourceFormat(src);
-      const columns = parquet ? `${parquet.rows.toLocaleString('en')} rows in ${parquet.rowGroups} row group(s); ${Object.entries(parquet.columns).map(([role, col]) => `${role} ← ${col}`).join(', ')}` : undefined;
-      return { ...base, format, lang: format === 'pairs' ? null : lang, needsLang: PER_FILE_LANG.has(format), ...(columns ? { columns } : {}) };
+      const { format, parquet } = await detectShardSourceFormat(src, undefined, chosen);
+      const summary = parquet ? `${parquet.rows.toLocaleString('en')} rows in ${parquet.rowGroups} row group(s); ${Object.entries(parquet.columns).map(([role, col]) => `${role} ← ${col}`).join(', ')}` : undefined;
+      return {
+        ...base, format, lang: format === 'pairs' ? null : lang, needsLang: PER_FILE_LANG.has(format),
+        ...(summary ? { columns: summary } : {}),
+        ...(parquet ? { parquet: { available: parquet.available, columns: parquet.columns, kind: parquet.kind } } : {}),
+      };
     } catch (e) {
-      return { ...base, format: null, lang, needsLang: false, error: diagnostic(e, base.name) };
+      // A Parquet file whose names do not make a table: list its columns, so they can be mapped by hand.
+      const available = isParquetName(src.name) ? await parquetColumnNames(src) : undefined;
+      return { ...base, format: null, lang, needsLang: false, error: diagnostic(e, base.name), ...(available ? { parquet: { available, columns: chosen ?? {}, kind: null } } : {}) };
     }
   }));
 }
@@ -49,7 +60,7 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
   if (sources.length === 0) return fail([{ severity: 'error', code: 'invalid-argument', message: 'no files to import' }]);
 
   const errors: DiagnosticJSON[] = [];
-  const parsed: { src: ShardSource; shard: ParsedShard; path: string | undefined; url: string | undefined }[] = [];
+  const parsed: { src: ShardSource; shard: ParsedShard; path: string | undefined; url: string | undefined; columns: ParquetColumns | undefined }[] = [];
   let before = 0;
   for (const [i, original] of sources.entries()) {
     const src = withPath(original, opts.paths?.[i]);
@@ -57,12 +68,14 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
     onProgress?.({ phase: 'parsing', file, bytesDone: before, bytesTotal });
     try {
       const lang = opts.languages?.[i] ?? undefined;
+      const columns = isParquetName(src.name) ? opts.columns?.[i] ?? undefined : undefined;
       const shard = await parseShard(src, {
         ...(lang ? { lang } : {}),
+        ...(columns ? { columns } : {}),
         ...(signal ? { signal } : {}),
         onProgress: (read: number) => onProgress?.({ phase: 'parsing', file, bytesDone: before + read, bytesTotal }),
       });
-      parsed.push({ src: original, shard, path: src.path, url: opts.urls?.[i] ?? undefined });
+      parsed.push({ src: original, shard, path: src.path, url: opts.urls?.[i] ?? undefined, columns });
     } catch (e) {
       if (isLabError(e) && e.code === 'cancelled') return fail([cancelled()]);
       errors.push(diagnostic(e, file));
@@ -79,8 +92,8 @@ export async function importShards(db: LabDatabase, sources: ShardSource[], opts
     const stats = datasetStats(dataset);
     onProgress?.({ phase: 'saving', bytesDone: bytesTotal, bytesTotal });
     const addedAt = Date.now();
-    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard, path, url }) => ({
-      meta: { sha256: shard.sha256, name: path ?? src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt, ...(url ? { url } : {}) },
+    const shards: ShardToStore[] = await Promise.all(parsed.map(async ({ src, shard, path, url, columns }) => ({
+      meta: { sha256: shard.sha256, name: path ?? src.name, format: shard.format, lang: 'lang' in shard && shard.lang ? shard.lang : null, size: src.size, addedAt, ...(url ? { url } : {}), ...(columns ? { columns } : {}) },
       bytes: await asBlob(src),
     })));
     const record = await commitImport(db, {

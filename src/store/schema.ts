@@ -4,6 +4,7 @@
  * IndexedDB, across the worker boundary and into fake-indexeddb in tests.
  */
 import type { DBSchema } from 'idb';
+import type { ParquetColumns } from '../core/dataset/parse-parquet.ts';
 import type { Dataset, DatasetFormat, DatasetStats, Lang } from '../core/dataset/types.ts';
 import type { EvalResults } from '../core/eval/results.ts';
 import type { DiagnosticJSON } from '../core/errors.ts';
@@ -27,6 +28,8 @@ export interface ShardMeta {
   addedAt: number;
   /** The https URL the shard was fetched from, when it came from one. */
   url?: string;
+  /** Parquet: the column roles the user chose at import (the names alone did not say, or said otherwise). */
+  columns?: ParquetColumns;
 }
 
 /** A stored shard: its metadata plus the original bytes (so the dataset can be rebuilt or exported). */

@@ -25,6 +25,7 @@ import type { IdbEmbeddingCache } from './embedding-cache.ts';
 import type { TrainRunRecord } from './schema.ts';
 import type { StorageEstimateInfo } from './storage-info.ts';
 import { createRun, dropCheckpoint, getRun, isResumable, loadCheckpoint, saveCheckpoint, updateRun } from './train-runs.ts';
+import { datasetRefOf } from './dataset-ref.ts';
 
 type TrainSectionInput = Omit<NonNullable<RunConfigInput['train']>, 'data'>;
 
@@ -57,7 +58,7 @@ export interface StoredTrainingOptions {
 async function refOf(db: LabDatabase, id: string, split: DatasetRef['split'], where: string): Promise<DatasetRef> {
   const rec = await db.get('datasets', id);
   if (!rec) throw new LabError('storage', `dataset ${id.slice(0, 12)}… is not in the browser's storage (removed in another tab?)`, { path: where }, 'a stored dataset');
-  return { name: rec.name, shards: rec.shards.map((s) => ({ name: s.name, sha256: s.sha256, ...(s.url ? { url: s.url } : {}) })), split };
+  return datasetRefOf(rec, split);
 }
 
 async function storedDataset(db: LabDatabase, id: string, ref: DatasetRef, where: string): Promise<Dataset> {

@@ -5,12 +5,16 @@
  * DataTransfer synchronously, before the first await, or the browser empties it.
  */
 
+import type { ParquetColumns } from '../core/dataset/parse-parquet.ts';
+
 export interface PickedFile {
   file: File;
   /** Path inside the dropped folder (`xquad-r/de.json`), or the file name. */
   path: string;
   /** The https URL the file was fetched from, when it was. */
   url?: string;
+  /** Parquet column roles already chosen (a share link's RunConfig records them). */
+  columns?: ParquetColumns;
 }
 
 /** Names that are never dataset shards (OS litter, licences, readmes). */

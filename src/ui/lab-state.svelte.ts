@@ -27,6 +27,7 @@ import { LabError } from '../core/errors.ts';
 /** A results JSON with per-query values for all of MIRACL is tens of MB; beyond this it is not a results file. */
 const MAX_RESULTS_FILE_BYTES = 200e6;
 import type { PickedFile } from './files-from-drop.ts';
+import type { ParquetColumns, ParquetRole } from '../core/dataset/parse-parquet.ts';
 import { fetchUrlShard, pathOfUrl } from '../core/io/fetch-url.ts';
 import { cancelImport, importFiles, probeFiles } from './parse-client.ts';
 
@@ -37,6 +38,8 @@ export interface PendingFile extends ProbedFile {
   url?: string;
   /** The language the import will use: detected, or what the user picked. */
   chosenLang: Lang | null;
+  /** Parquet: the column roles the user chose (over the names); kept with the stored shard. */
+  chosenColumns?: ParquetColumns;
 }
 
 /** Where the listed datasets came from: the browser's storage at page load, or an import in this page. */
@@ -48,6 +51,8 @@ export class LabState {
   /** Datasets imported in this page (the others were read from storage at load). */
   importedNow = $state<string[]>([]);
   pending = $state<PendingFile[]>([]);
+  /** Per pending path: how many column picks were made, so an older pick's look never replaces a newer one's. */
+  private readonly columnPicks = new Map<string, number>();
   datasetName = $state('');
   probing = $state(false);
   progress = $state<ImportProgress | null>(null);
@@ -156,10 +161,10 @@ export class LabState {
     this.notice = '';
     this.probing = true;
     try {
-      const probed = await probeFiles(picked.map((p) => p.file), picked.map((p) => p.path));
+      const probed = await probeFiles(picked.map((p) => p.file), picked.map((p) => p.path), picked.map((p) => (p.columns ? { ...p.columns } : null)));
       const added = picked.map((p, i): PendingFile => {
         const pr = probed[i]!;
-        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang, ...(p.url ? { url: p.url } : {}) };
+        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang, ...(p.url ? { url: p.url } : {}), ...(p.columns ? { chosenColumns: p.columns } : {}) };
       });
       // Same path dropped again replaces the earlier pick.
       const paths = new Set(added.map((a) => a.path));
@@ -175,6 +180,39 @@ export class LabState {
   setLanguage(index: number, lang: Lang | null): void {
     const p = this.pending[index];
     if (p) p.chosenLang = lang;
+  }
+
+  /**
+   * A Parquet file's column for one role, as the user picks it (null: back to what the names say). The file is
+   * looked at again with the new roles, so the list shows the table they make, or what is still missing.
+   */
+  async setColumn(index: number, role: ParquetRole, column: string | null): Promise<void> {
+    const p = this.pending[index];
+    if (!p) return;
+    const chosen: ParquetColumns = { ...p.chosenColumns };
+    if (column) chosen[role] = column;
+    else delete chosen[role];
+    const columns = Object.keys(chosen).length > 0 ? chosen : undefined;
+    // Recorded at once, so a second pick made while this one is looked at builds on it; only the latest
+    // pick's look is shown.
+    if (columns) p.chosenColumns = columns;
+    else delete p.chosenColumns;
+    const pick = (this.columnPicks.get(p.path) ?? 0) + 1;
+    this.columnPicks.set(p.path, pick);
+    try {
+      const [pr] = await probeFiles([p.file], [p.path], [columns ?? null]);
+      const at = this.pending.findIndex((q) => q.path === p.path);
+      if (!pr || at < 0 || this.columnPicks.get(p.path) !== pick) return; // left out, or a later pick supersedes this
+      const current = this.pending[at]!;
+      const { chosenColumns: _, ...rest } = current;
+      const next: PendingFile = { ...rest, ...pr, chosenLang: current.chosenLang ?? pr.lang, ...(columns ? { chosenColumns: columns } : {}) };
+      // A field the new look no longer has (the error once the table is complete) must go.
+      if (!pr.error) delete next.error;
+      if (!pr.columns) delete next.columns;
+      this.pending = this.pending.map((q, i) => (i === at ? next : q));
+    } catch (e) {
+      this.errors = [toDiagnostic(e)];
+    }
   }
 
   dropPending(index: number): void {
@@ -201,7 +239,14 @@ export class LabState {
     this.progress = { phase: 'reading', bytesDone: 0, bytesTotal: total };
     try {
       const name = this.datasetName.trim();
-      const outcome = await importFiles(files, { ...(name ? { name } : {}), languages: this.pending.map((p) => p.chosenLang), paths: this.pending.map((p) => p.path), urls: this.pending.map((p) => p.url ?? null) }, (p) => { this.progress = p; });
+      const outcome = await importFiles(files, {
+        ...(name ? { name } : {}),
+        languages: this.pending.map((p) => p.chosenLang),
+        paths: this.pending.map((p) => p.path),
+        urls: this.pending.map((p) => p.url ?? null),
+        // Plain copies: the state's proxies cannot cross to the worker.
+        columns: this.pending.map((p) => (p.chosenColumns ? { ...p.chosenColumns } : null)),
+      }, (p) => { this.progress = p; });
       if (outcome.ok) {
         this.warnings = outcome.warnings;
         this.notice = `Imported "${outcome.record.name}" (${plural(outcome.record.shards.length, 'shard')}).`;

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { loadDatasetFromPaths } from '../../src/cli/load-files.ts';
 import { bm25Model } from '../../src/core/bm25/search.ts';
@@ -38,9 +39,15 @@ test.beforeAll(async () => {
   });
   const pq = join(root, 'parquet');
   mkdirSync(pq);
-  const write = (name: string, columnData: unknown[]) => { const p = join(pq, name); writeFileSync(p, new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 2 } as never))); return p; };
+  const write = (name: string, columnData: unknown[], gzip = false) => {
+    const p = join(pq, name);
+    const codec = gzip ? { codec: 'GZIP', compressors: { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)) } } : {};
+    writeFileSync(p, new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 2, ...codec } as never)));
+    return p;
+  };
   parquetFiles = [
-    write('corpus-de.parquet', [{ name: '_id', data: TOPICS.map((_, i) => `d${i}`), type: 'STRING' }, { name: 'title', data: TOPICS.map((_, i) => `T${i}`), type: 'STRING' }, { name: 'text', data: TOPICS.map((t) => `${t} Text`), type: 'STRING' }]),
+    // gzip: the page's worker loads hyparquet-compressors for it (snappy, the others, needs nothing more).
+    write('corpus-de.parquet', [{ name: '_id', data: TOPICS.map((_, i) => `d${i}`), type: 'STRING' }, { name: 'title', data: TOPICS.map((_, i) => `T${i}`), type: 'STRING' }, { name: 'text', data: TOPICS.map((t) => `${t} Text`), type: 'STRING' }], true),
     write('queries-de.parquet', [{ name: '_id', data: TOPICS.map((_, i) => `q${i}`), type: 'STRING' }, { name: 'text', data: TOPICS.map((t) => t.split(' ')[0]), type: 'STRING' }]),
     write('qrels-de.parquet', [{ name: 'query-id', data: TOPICS.map((_, i) => `q${i}`), type: 'STRING' }, { name: 'corpus-id', data: TOPICS.map((_, i) => `d${i}`), type: 'STRING' }, { name: 'score', data: TOPICS.map(() => 1), type: 'INT32' }]),
   ];
@@ -98,6 +105,35 @@ test('Parquet shards: the column mapping is listed before import; statistics and
   await expect(page.getByTestId('dataset').getByTestId('total-candidates')).toHaveText('5');
   await expect(page.getByTestId('ndcg-de')).toHaveText(score(want.settings.mono!.pairs['de-de']!.ndcg_cut_10));
   await expect(page.getByTestId('recall-de')).toHaveText(score(want.settings.mono!.pairs['de-de']!.recall_100));
+});
+
+test('a Parquet corpus whose column names say nothing: its columns are chosen in the import list, and the import reads them', async ({ page }) => {
+  const passages = join(root, 'parquet', 'unnamed', 'passages-de.parquet');
+  mkdirSync(join(root, 'parquet', 'unnamed'), { recursive: true });
+  writeFileSync(passages, new Uint8Array(parquetWriteBuffer({ rowGroupSize: 2, columnData: [
+    { name: 'doc_key', data: TOPICS.map((_, i) => `d${i}`), type: 'STRING' },
+    { name: 'heading', data: TOPICS.map((_, i) => `T${i}`), type: 'STRING' },
+    { name: 'body', data: TOPICS.map((t) => `${t} Text`), type: 'STRING' },
+  ] } as never)));
+  const files = [passages, parquetFiles[1]!, parquetFiles[2]!];
+  const chosen = { id: 'doc_key', text: 'body', title: 'heading' };
+  const want = await evaluateDataset(await loadDatasetFromPaths(files, { columnsOf: (p) => (p === passages ? chosen : undefined) }), bm25Model());
+
+  await page.goto('/');
+  await page.getByTestId('file-input').setInputFiles(files);
+  const row = page.getByTestId('pending-file').filter({ hasText: 'passages-de.parquet' });
+  await expect(row.getByTestId('pending-error')).toContainText('has no id column (its columns: doc_key, heading, body)');
+  await expect(page.getByTestId('import-button')).toBeDisabled();
+  await row.getByTestId('column-id').selectOption('doc_key');
+  await row.getByTestId('column-title').selectOption('heading');
+  await expect(row.getByTestId('pending-error')).toContainText('has no text column');
+  await row.getByTestId('column-text').selectOption('body');
+  await expect(row.getByTestId('pending-columns')).toHaveText('5 rows in 3 row group(s); id ← doc_key, text ← body, title ← heading');
+  await expect(row).toContainText('miracl-corpus');
+  await expect(row.getByTestId('pending-error')).toHaveCount(0);
+  await importAndWait(page, 3);
+  await expect(page.getByTestId('dataset').getByTestId('total-candidates')).toHaveText('5');
+  await expect(page.getByTestId('ndcg-de')).toHaveText(score(want.settings.mono!.pairs['de-de']!.ndcg_cut_10));
 });
 
 test('a shard from a URL: fetched with progress, listed, imported; a 404 is named', async ({ page }) => {

@@ -8,7 +8,7 @@ import { LabError } from '../errors.ts';
 import { readHead, type ByteSource } from '../io/byte-stream.ts';
 import { checkLanguage, isLanguageCode } from './languages.ts';
 import { baseName, type ShardSource } from './shard-source.ts';
-import { isParquetName, parquetMapping, type ParquetMapping } from './parse-parquet.ts';
+import { isParquetName, parquetMapping, type ParquetColumns, type ParquetMapping } from './parse-parquet.ts';
 import type { Lang, ShardFormat } from './types.ts';
 
 export const EXPECTED_FORMATS =
@@ -187,11 +187,11 @@ function lineNoOfFirstContent(text: string): number {
 }
 
 /** Reads the first bytes of a source and detects its format; says whether it is gzipped; a Parquet file's column roles. */
-export async function detectShardSourceFormat(src: ByteSource, signal?: AbortSignal): Promise<{ format: ShardFormat; gzipped: boolean; parquet?: ParquetMapping }> {
+export async function detectShardSourceFormat(src: ByteSource, signal?: AbortSignal, columns?: ParquetColumns): Promise<{ format: ShardFormat; gzipped: boolean; parquet?: ParquetMapping }> {
   const name = baseName(src.name);
   if (src.size === 0) throw new LabError('empty-file', 'file is empty', { file: name }, 'at least one record');
   if (isParquetName(name)) {
-    const parquet = await parquetMapping(src as ShardSource);
+    const parquet = await parquetMapping(src as ShardSource, columns);
     return { format: parquet.kind, gzipped: false, parquet };
   }
   const { head, gzipped, complete } = await readHead(src, { limit: 1024 * 1024, untilNewline: true, signal });

@@ -19,11 +19,21 @@ import type { Lang, MiraclCorpusShard, MiraclQrelsShard, MiraclTopicsShard, Pass
 
 export type ParquetKind = 'miracl-corpus' | 'miracl-topics' | 'miracl-qrels';
 export type ParquetRole = 'id' | 'text' | 'title' | 'lang' | 'queryId' | 'docId' | 'score';
+/** Role → column name: what the user chose where the names do not say (kept with the shard and in RunConfigs). */
+export type ParquetColumns = Partial<Record<ParquetRole, string>>;
+
+export const PARQUET_ROLES: readonly ParquetRole[] = ['id', 'text', 'title', 'lang', 'queryId', 'docId', 'score'];
+/** The roles each table has, required first; the page offers these to map. */
+export const ROLES_OF_KIND: Record<ParquetKind, { required: readonly ParquetRole[]; optional: readonly ParquetRole[] }> = {
+  'miracl-corpus': { required: ['id', 'text'], optional: ['title', 'lang'] },
+  'miracl-topics': { required: ['id', 'text'], optional: ['lang'] },
+  'miracl-qrels': { required: ['queryId', 'docId'], optional: ['score', 'lang'] },
+};
 
 export interface ParquetMapping {
   kind: ParquetKind;
   /** Role → column name. */
-  columns: Partial<Record<ParquetRole, string>>;
+  columns: ParquetColumns;
   rows: number;
   rowGroups: number;
   /** Every column of the file, for the import list and error messages. */
@@ -124,7 +134,7 @@ function pick(available: readonly string[], role: ParquetRole, from: readonly st
 }
 
 /** Which table this is and which column plays which role; `override` (role → column) wins over the names. */
-export function mappingFor(available: readonly string[], name: string, path: string | undefined, override: Partial<Record<ParquetRole, string>> = {}): Omit<ParquetMapping, 'rows' | 'rowGroups'> {
+export function mappingFor(available: readonly string[], name: string, path: string | undefined, override: ParquetColumns = {}): Omit<ParquetMapping, 'rows' | 'rowGroups'> {
   for (const [role, col] of Object.entries(override)) {
     if (col !== undefined && !available.includes(col)) {
       throw new LabError('missing-field', `has no column "${col}" for the ${role}`, { file: name, path: col }, `one of its columns: ${available.join(', ')}`);
@@ -150,16 +160,25 @@ export function mappingFor(available: readonly string[], name: string, path: str
 }
 
 /** The file's table and column roles, from its footer only (the import list shows it before anything is parsed). */
-export async function parquetMapping(src: ShardSource, override: Partial<Record<ParquetRole, string>> = {}): Promise<ParquetMapping> {
+export async function parquetMapping(src: ShardSource, override: ParquetColumns = {}): Promise<ParquetMapping> {
   const name = src.label ?? src.name;
   const meta = await metadataOf(asyncBufferOf(src), name);
   const available = parquetSchema(meta).children.map((c) => c.element.name);
   return { ...mappingFor(available, name, src.path, override), rows: Number(meta.num_rows), rowGroups: meta.row_groups.length };
 }
 
+/** Every column of a readable Parquet file (for choosing a mapping when the names do not give one); undefined when the footer cannot be read. */
+export async function parquetColumnNames(src: ShardSource): Promise<string[] | undefined> {
+  try {
+    return parquetSchema(await metadataOf(asyncBufferOf(src), src.label ?? src.name)).children.map((c) => c.element.name);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ParquetParseOptions {
   lang?: Lang | undefined;
-  columns?: Partial<Record<ParquetRole, string>>;
+  columns?: ParquetColumns | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((read: number, total: number) => void) | undefined;
 }

@@ -10,7 +10,7 @@ import { detectShardSourceFormat, languageFromFileName, resolveLanguage } from '
 import { parseLareqaText } from './parse-lareqa.ts';
 import { parseCorpusLines, parseQrelsLines, parseTopicsLines } from './parse-miracl.ts';
 import { parsePairsLines } from './parse-pairs.ts';
-import { isParquetName, parseParquetShard, type ParquetRole } from './parse-parquet.ts';
+import { isParquetName, parseParquetShard, type ParquetColumns } from './parse-parquet.ts';
 import { baseName, type ShardSource } from './shard-source.ts';
 import type { ParsedShard, ShardFormat } from './types.ts';
 
@@ -20,7 +20,7 @@ export interface ParseShardOptions {
   /** Skip detection (e.g. the user picked the format). */
   format?: ShardFormat;
   /** Parquet: which column plays which role, over the names the lab recognises. */
-  columns?: Partial<Record<ParquetRole, string>>;
+  columns?: ParquetColumns | undefined;
   /** (bytesRead, totalBytes) of the file as stored; called at least once at the end. */
   onProgress?: ProgressCallback;
   signal?: AbortSignal;

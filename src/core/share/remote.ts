@@ -5,6 +5,7 @@
  * must have the SHA-256 the config records, or it is refused.
  */
 import { LabError } from '../errors.ts';
+import type { ParquetColumns } from '../dataset/parse-parquet.ts';
 import { isAllowedRemote, type RunConfig } from '../run-config.ts';
 import { sha256Hex } from '../io/sha256.ts';
 
@@ -13,6 +14,8 @@ export interface RemoteShard {
   name: string;
   url: string;
   sha256: string;
+  /** A Parquet shard's column roles, as the config records them. */
+  columns?: ParquetColumns;
 }
 
 /** The shards of the config's datasets (evaluation and training) that carry a URL, each once. */
@@ -24,7 +27,7 @@ export function remoteShards(c: RunConfig): RemoteShard[] {
     for (const s of d.shards) {
       if (!s.url || seen.has(s.sha256)) continue;
       seen.add(s.sha256);
-      out.push({ dataset: d.name, name: s.name, url: s.url, sha256: s.sha256 });
+      out.push({ dataset: d.name, name: s.name, url: s.url, sha256: s.sha256, ...(s.columns ? { columns: s.columns } : {}) });
     }
   }
   return out;
