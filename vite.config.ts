@@ -33,5 +33,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['test/setup/global-setup.ts'],
+    setupFiles: ['test/setup/fast-check.ts'],
   },
 });
