@@ -95,18 +95,28 @@ export function isParquetName(name: string): boolean {
   return /\.parquet$/i.test(name);
 }
 
-async function metadataOf(file: AsyncBuffer, name: string): Promise<FileMetaData> {
+/** The footer and the top-level column names, checked: a damaged footer is this file's error, never a crash. */
+async function footerOf(file: AsyncBuffer, name: string): Promise<{ meta: FileMetaData; available: string[] }> {
   if (file.byteLength === 0) throw new LabError('empty-file', 'file is empty', { file: name }, 'a Parquet file');
   const head = new Uint8Array(await file.slice(0, Math.min(4, file.byteLength)));
   const tail = new Uint8Array(await file.slice(Math.max(0, file.byteLength - 4), file.byteLength));
   const magic = (u: Uint8Array) => String.fromCharCode(...u) === 'PAR1';
   if (!magic(head)) throw new LabError('unknown-format', 'is named .parquet but does not start with the Parquet signature "PAR1"', { file: name }, 'a Parquet file');
   if (!magic(tail)) throw new LabError('parquet', 'the Parquet footer is missing: the file is cut short (an interrupted download?)', { file: name }, 'the whole file');
+  const damaged = (why: string) => new LabError('parquet', `the Parquet footer cannot be read (${why})`, { file: name }, 'a valid Parquet file');
+  let meta: FileMetaData;
+  let available: unknown[];
   try {
-    return await parquetMetadataAsync(file);
+    meta = await parquetMetadataAsync(file);
+    // hyparquet trusts the footer's counts: a damaged one (children that are not there) fails inside it.
+    available = parquetSchema(meta).children.map((c) => c.element.name);
   } catch (e) {
-    throw new LabError('parquet', `the Parquet footer cannot be read (${(e as Error).message})`, { file: name }, 'a valid Parquet file');
+    // A TypeError here is hyparquet following a count or index the footer got wrong.
+    throw damaged(e instanceof TypeError ? 'its schema or row groups do not add up' : (e as Error).message);
   }
+  if (!available.every((n): n is string => typeof n === 'string')) throw damaged('a column without a name');
+  if (!Array.isArray(meta.row_groups) || !meta.row_groups.every((g) => Array.isArray(g?.columns))) throw damaged('row groups without columns');
+  return { meta, available: available as string[] };
 }
 
 /**
@@ -162,15 +172,14 @@ export function mappingFor(available: readonly string[], name: string, path: str
 /** The file's table and column roles, from its footer only (the import list shows it before anything is parsed). */
 export async function parquetMapping(src: ShardSource, override: ParquetColumns = {}): Promise<ParquetMapping> {
   const name = src.label ?? src.name;
-  const meta = await metadataOf(asyncBufferOf(src), name);
-  const available = parquetSchema(meta).children.map((c) => c.element.name);
+  const { meta, available } = await footerOf(asyncBufferOf(src), name);
   return { ...mappingFor(available, name, src.path, override), rows: Number(meta.num_rows), rowGroups: meta.row_groups.length };
 }
 
 /** Every column of a readable Parquet file (for choosing a mapping when the names do not give one); undefined when the footer cannot be read. */
 export async function parquetColumnNames(src: ShardSource): Promise<string[] | undefined> {
   try {
-    return parquetSchema(await metadataOf(asyncBufferOf(src), src.label ?? src.name)).children.map((c) => c.element.name);
+    return (await footerOf(asyncBufferOf(src), src.label ?? src.name)).available;
   } catch {
     return undefined;
   }
@@ -192,8 +201,7 @@ type ParquetShard = MiraclCorpusShard | MiraclTopicsShard | MiraclQrelsShard;
 export async function parseParquetShard(src: ShardSource, resolveLang: (fromColumn: Lang | undefined) => Lang | undefined, opts: ParquetParseOptions = {}): Promise<ParquetShard> {
   const name = src.label ?? src.name;
   const file = asyncBufferOf(src);
-  const meta = await metadataOf(file, name);
-  const available = parquetSchema(meta).children.map((c) => c.element.name);
+  const { meta, available } = await footerOf(file, name);
   const m = mappingFor(available, name, src.path, opts.columns);
   if (Number(meta.num_rows) === 0) throw new LabError('empty-file', 'the Parquet table has no rows', { file: name }, 'at least one row');
   const cols = Object.values(m.columns) as string[];
@@ -210,8 +218,11 @@ export async function parseParquetShard(src: ShardSource, resolveLang: (fromColu
   for (const group of meta.row_groups) {
     if (opts.signal?.aborted) throw new LabError('cancelled', 'import cancelled', { file: name });
     const rows = Number(group.num_rows);
-    if (Number(group.total_byte_size) > MAX_ROW_GROUP_BYTES) {
-      throw new LabError('file-too-large', `a row group holds ${(Number(group.total_byte_size) / 1e6).toFixed(0)} MB uncompressed, over the ${MAX_ROW_GROUP_BYTES / 1e6} MB read at once`, { file: name }, 'row groups of at most a few hundred MB (pyarrow: row_group_size)');
+    // The group's size and its column chunks' sizes, each as the footer declares them: a page may not decompress
+    // to more than its chunk (patches/hyparquet+1.33.0.patch), so these bound what one row group can allocate.
+    const declared = Math.max(Number(group.total_byte_size), group.columns.reduce((n, c) => n + Number(c.meta_data?.total_uncompressed_size ?? 0), 0));
+    if (!(declared <= MAX_ROW_GROUP_BYTES)) {
+      throw new LabError('file-too-large', `a row group holds ${(declared / 1e6).toFixed(0)} MB uncompressed, over the ${MAX_ROW_GROUP_BYTES / 1e6} MB read at once`, { file: name }, 'row groups of at most a few hundred MB (pyarrow: row_group_size)');
     }
     let objects: Record<string, unknown>[];
     try {
