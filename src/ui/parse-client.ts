@@ -39,9 +39,34 @@ const CANCEL_GRACE_MS = 3000;
 /** Settles the running import from outside, when its worker had to be stopped. */
 let abandon: ((outcome: ImportOutcome) => void) | undefined;
 
-export function probeFiles(files: File[], paths: (string | null)[] = [], columns: (ParquetColumns | null)[] = []): Promise<ProbedFile[]> {
+/** A look at a file reads its first megabyte or a Parquet footer: far quicker than this, unless the reader is stuck. */
+const PROBE_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_PER_FILE_MS = 1_000;
+
+/**
+ * Format, language and Parquet columns of each file. A look that never ends (a reader stuck on a malformed
+ * file) stops its worker after PROBE_TIMEOUT_MS and lists the files as unreadable instead of waiting forever.
+ */
+export async function probeFiles(files: File[], paths: (string | null)[] = [], columns: (ParquetColumns | null)[] = []): Promise<ProbedFile[]> {
   activity.probes++;
-  return worker().probe(files, paths, columns);
+  const looking = worker().probe(files, paths, columns);
+  const stuck = thread;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = PROBE_TIMEOUT_MS + files.length * PROBE_TIMEOUT_PER_FILE_MS;
+  const timedOut = new Promise<ProbedFile[]>((resolve) => {
+    timer = setTimeout(() => {
+      if (thread === stuck) { stuck?.terminate(); remote = undefined; thread = undefined; }
+      resolve(files.map((f) => ({
+        name: f.name, size: f.size, format: null, lang: null, needsLang: false,
+        error: { severity: 'error', code: 'unknown-format', file: f.name, message: `${f.name}: could not be looked at within ${Math.round(limit / 1000)} s (its reader was stopped): leave it out, or check the file` },
+      })));
+    }, limit);
+  });
+  try {
+    return await Promise.race([looking, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function importFiles(files: File[], opts: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {
