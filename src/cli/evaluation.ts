@@ -12,13 +12,14 @@ import { formatQrelsLines, formatRunLines, runTag } from '../core/eval/trec.ts';
 import type { DatasetRef, Setting } from '../core/run-config.ts';
 import type { Progress } from '../core/job.ts';
 import { formatDuration } from '../core/format.ts';
-import { choiceFlag, depthFlag, type FlagSpec, type ParsedFlags } from './flags.ts';
-import { datasetFromShards, expandPaths, parseShardsFromPaths } from './load-files.ts';
+import { choiceFlag, columnsFlag, depthFlag, type FlagSpec, type ParsedFlags } from './flags.ts';
+import { isParquetName, parquetColumnNames, type ParquetColumns } from '../core/dataset/parse-parquet.ts';
+import { datasetFromShards, expandPaths, parseShardsFromPaths, shardSourceFromPath } from './load-files.ts';
 import { AtomicWriter, checkOutputs, writeAtomic } from './outputs.ts';
 import { LabError } from '../core/errors.ts';
 
 /** The flags every evaluating command takes. */
-export const OUTPUT_FLAGS: FlagSpec = { out: 'value', run: 'value', qrels: 'value', setting: 'value', depth: 'value' };
+export const OUTPUT_FLAGS: FlagSpec = { out: 'value', run: 'value', qrels: 'value', setting: 'value', depth: 'value', columns: 'value' };
 
 export interface OutputArgs {
   files: string[];
@@ -27,6 +28,8 @@ export interface OutputArgs {
   qrels?: string;
   setting?: Setting;
   depth: number | 'all';
+  /** Parquet column roles (`--columns`), for every Parquet file given. */
+  columns?: ParquetColumns;
 }
 
 export function outputArgs(f: ParsedFlags): OutputArgs {
@@ -36,7 +39,8 @@ export function outputArgs(f: ParsedFlags): OutputArgs {
   const setting = choiceFlag(f, 'setting', ['mono', 'cross', 'multi'] as const);
   const run = f.values.get('run');
   const qrels = f.values.get('qrels');
-  return { files: f.positional, out, depth: depthFlag(f), ...(run ? { run } : {}), ...(qrels ? { qrels } : {}), ...(setting ? { setting } : {}) };
+  const columns = columnsFlag(f);
+  return { files: f.positional, out, depth: depthFlag(f), ...(run ? { run } : {}), ...(qrels ? { qrels } : {}), ...(setting ? { setting } : {}), ...(columns ? { columns } : {}) };
 }
 
 export interface LoadedEvalData {
@@ -55,13 +59,37 @@ export async function loadEvalData(args: OutputArgs, extraInputs: { folders?: st
   checkOutputs(outputs, { files, folders: [...args.files.filter((f) => !files.includes(f)), ...(extraInputs.folders ?? [])] });
   // Each shard's SHA-256 comes from the parsing pass itself: files are read once (a second read only to hash them
   // failed past 2 GiB).
-  const shards = await parseShardsFromPaths(files);
+  const columns = args.columns ? await columnsPerFile(files, args.columns) : new Map<string, ParquetColumns>();
+  const shards = await parseShardsFromPaths(files, { columnsOf: (p) => columns.get(p) });
   const dataset = datasetFromShards(files, shards);
   const protocol = protocolOf(dataset);
   const setting = args.setting ?? protocol.defaultRunSetting;
   checkSetting(dataset, setting);
-  const ref: DatasetRef = { name: dataset.name, split: 'all', shards: shards.map((s) => ({ name: s.name, sha256: s.sha256 })) };
+  const ref: DatasetRef = {
+    name: dataset.name, split: 'all',
+    shards: shards.map((s, i) => ({ name: s.name, sha256: s.sha256, ...(columns.has(files[i]!) ? { columns: columns.get(files[i]!)! } : {}) })),
+  };
   return { files, dataset, ref, setting };
+}
+
+/**
+ * `--columns` for each Parquet file: the roles whose column the file has (a corpus, its queries and its qrels
+ * have different columns, and one flag serves them all). A column no Parquet file has is a typo: refused.
+ */
+async function columnsPerFile(files: readonly string[], wanted: ParquetColumns): Promise<Map<string, ParquetColumns>> {
+  const out = new Map<string, ParquetColumns>();
+  const used = new Set<string>();
+  for (const f of files.filter((p) => isParquetName(p))) {
+    const available = new Set((await parquetColumnNames(shardSourceFromPath(f))) ?? []);
+    const mine = Object.fromEntries(Object.entries(wanted).filter(([, col]) => available.has(col))) as ParquetColumns;
+    for (const col of Object.values(mine)) used.add(col);
+    if (Object.keys(mine).length > 0) out.set(f, mine);
+  }
+  const unknown = Object.entries(wanted).filter(([, col]) => !used.has(col));
+  if (unknown.length > 0) {
+    throw new LabError('invalid-argument', `--columns: no Parquet file given has a column ${unknown.map(([role, col]) => `"${col}" (for the ${role})`).join(', ')}`, {}, 'column names as the files spell them');
+  }
+  return out;
 }
 
 /** Progress lines on stderr, at most every 2 s per phase. */

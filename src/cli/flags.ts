@@ -4,6 +4,7 @@
  * usage errors (LabError 'invalid-argument', printed with the usage, exit 2).
  */
 import { LabError } from '../core/errors.ts';
+import { PARQUET_ROLES, type ParquetColumns, type ParquetRole } from '../core/dataset/parse-parquet.ts';
 
 export type FlagSpec = Record<string, 'value' | 'boolean'>;
 
@@ -53,6 +54,27 @@ export function choiceFlag<T extends string>(f: ParsedFlags, name: string, choic
   if (s === undefined) return undefined;
   if (!(choices as readonly string[]).includes(s)) throw new LabError('invalid-argument', `--${name} must be ${choices.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not ${JSON.stringify(s)}`);
   return s as T;
+}
+
+/**
+ * `--columns id=doc_key,text=body`: Parquet files' column roles where their names do not say them (the page's
+ * "Choose its columns"); each file takes the roles whose columns it has (src/cli/evaluation.ts).
+ */
+export function columnsFlag(f: ParsedFlags): ParquetColumns | undefined {
+  const s = f.values.get('columns');
+  if (s === undefined) return undefined;
+  const out: ParquetColumns = {};
+  for (const part of s.split(',')) {
+    const eq = part.indexOf('=');
+    const role = part.slice(0, eq).trim();
+    const column = part.slice(eq + 1).trim();
+    if (eq < 0 || !(PARQUET_ROLES as readonly string[]).includes(role) || column === '') {
+      throw new LabError('invalid-argument', `--columns: ${JSON.stringify(part)} is not role=column`, {}, `role=column pairs separated by commas, the roles among ${PARQUET_ROLES.join(', ')} (e.g. --columns id=doc_key,text=body)`);
+    }
+    if (out[role as ParquetRole] !== undefined) throw new LabError('invalid-argument', `--columns names the ${role} twice`);
+    out[role as ParquetRole] = column;
+  }
+  return out;
 }
 
 export function depthFlag(f: ParsedFlags): number | 'all' {

@@ -4,11 +4,12 @@
  * the mapping with the shard, and the RunConfig the page makes names it, so the command line (and a share
  * link's receiver) reads the same file the same way.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { run as bm25 } from '../../../src/cli/commands/bm25.ts';
 import { shardSourceFromBytes } from '../../../src/core/dataset/shard-source.ts';
 import { makeRunConfig, type DatasetRef } from '../../../src/core/run-config.ts';
 import { remoteShards } from '../../../src/core/share/remote.ts';
@@ -26,7 +27,7 @@ const corpus = parquet([
 ]);
 const topics = parquet([
   { name: 'qid', data: ['q1'], type: 'STRING' },
-  { name: 'query', data: ['Frankreich'], type: 'STRING' },
+  { name: 'query', data: ['Frankreichs'], type: 'STRING' },
 ]);
 const qrels = parquet([
   { name: 'query-id', data: ['q1'], type: 'STRING' },
@@ -82,5 +83,32 @@ describe('Parquet column roles chosen by the user', () => {
     expect(cli.passages.map((p) => [p.id, p.title, p.text])).toEqual(ds.passages.map((p) => [p.id, p.title, p.text]));
     // ...and without them it cannot.
     await expect(datasetOfRef({ ...local, shards: local.shards.map(({ columns: _, ...s }) => s) }, dir, 'datasets[0]', { seed: 1, train: undefined } as never)).rejects.toThrow(/no id column/);
+  });
+
+  it('lab bm25 --columns reads the same files and records the roles in the results\' RunConfig; a bad --columns is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pq-cli-'));
+    mkdirSync(join(dir, 'wiki-de'));
+    [corpus, topics, qrels].forEach((b, i) => writeFileSync(join(dir, PATHS[i]!), b));
+    const files = PATHS.map((p) => join(dir, p));
+    const out = join(dir, 'results.json');
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: unknown) => { errors.push(String(m)); });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await bm25(['--columns', 'id=doc_key,text=body,title=heading', ...files, '--out', out])).toBe(0);
+      const results = JSON.parse(readFileSync(out, 'utf8'));
+      // Each file gets the roles whose columns it has: here only the corpus.
+      expect(results.description.config.datasets[0].shards.map((s: { columns?: unknown }) => s.columns)).toEqual([{ id: 'doc_key', text: 'body', title: 'heading' }, undefined, undefined]);
+      expect(results.settings.mono.macro.ndcg_cut_10).toBeCloseTo(1, 12);
+      expect(await bm25(['--columns', 'body', ...files, '--out', out])).toBe(2);
+      expect(errors.join('\n')).toMatch(/--columns: "body" is not role=column/);
+      expect(await bm25(['--columns', 'id=a,id=b', ...files, '--out', out])).toBe(2);
+      expect(errors.join('\n')).toMatch(/names the id twice/);
+      // A column no file has (a typo) is refused by name.
+      await expect(bm25(['--columns', 'id=doc_kye,text=body', ...files, '--out', out])).rejects.toThrow(/no Parquet file given has a column "doc_kye" \(for the id\)/);
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+    }
   });
 });
