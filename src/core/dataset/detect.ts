@@ -20,10 +20,13 @@ export const EXPECTED_FORMATS =
 const EXTENSIONS = /\.(json|jsonl|ndjson|tsv|txt|trec|qrels|tsv|gz|parquet)$/i;
 
 /** File name without directories and without (possibly stacked) known extensions. */
+/** Hugging Face's shard numbering (`test-00000-of-00001`): never a language, though "of" looks like a code. */
+const HF_SHARD_NUMBER = /[-_.]\d+[-_]of[-_]\d+$/i;
+
 function stem(name: string): string {
   let s = baseName(name);
   while (EXTENSIONS.test(s)) s = s.replace(EXTENSIONS, '');
-  return s;
+  return s.replace(HF_SHARD_NUMBER, '');
 }
 
 /**

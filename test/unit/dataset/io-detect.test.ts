@@ -99,6 +99,15 @@ describe('detection', () => {
     ];
     for (const [name, lang] of cases) expect(languageFromFileName(name), name).toBe(lang);
     expect(() => languageFromFileName('xquad-r-xx.json')).toThrow(/unknown language code in the file name "xx"/);
+    // Hugging Face's Parquet layouts: the shard number's "of" is not a language; the folder names it.
+    const hub: [string, string | undefined][] = [
+      ['ar-corpus/test-00000-of-00001.parquet', 'ar'],
+      ['de-queries/dev-00000-of-00003.parquet', 'de'],
+      ['data/sw/corpus-00002-of-00010.parquet', 'sw'],
+      ['qrels/fr-00000-of-00001.parquet', 'fr'],
+      ['default/test-00000-of-00001.parquet', undefined],
+    ];
+    for (const [path, lang] of hub) expect(languageFromFileName(path.split('/').at(-1)!, path), path).toBe(lang);
     expect(languageName('de')).toBe('German');
     expect(languageName('zh')).toBe('Chinese');
   });

@@ -107,6 +107,23 @@ describe('Parquet shards', () => {
     expect(r.settings.mono!.macro.ndcg_cut_10).toBeCloseTo(1, 12);
   });
 
+  it('reads a Hugging Face layout: one folder per language and table, shards named test-00000-of-00001.parquet', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'parquet-hub-'));
+    for (const lang of ['ar', 'de']) {
+      const put = (table: string, cols: Col[]) => {
+        mkdirSync(join(root, `${lang}-${table}`), { recursive: true });
+        writeFileSync(join(root, `${lang}-${table}`, 'test-00000-of-00001.parquet'), parquet(cols));
+      };
+      put('corpus', corpusCols());
+      put('queries', [{ name: '_id', data: ['q1'], type: 'STRING' }, { name: 'text', data: ['Thema3'], type: 'STRING' }]);
+      put('qrels', [{ name: 'query-id', data: ['q1'], type: 'STRING' }, { name: 'corpus-id', data: ['doc3'], type: 'STRING' }, { name: 'score', data: [1], type: 'INT32' }]);
+    }
+    const ds = await loadDatasetFromPaths([root]);
+    expect(ds.languages).toEqual(['ar', 'de']);
+    expect(ds.passages).toHaveLength(2 * N);
+    expect(ds.queries.map((q) => `${q.lang}:${q.sourceId ?? q.id}`)).toEqual(['ar:q1', 'de:q1']);
+  });
+
   it('refuses bad Parquet input with the file, row and column named', async () => {
     const src = (name: string, bytes: Uint8Array, path = `mteb-de/${name}`) => ({ ...shardSourceFromBytes(name, bytes), path });
     // No text column.
