@@ -14,12 +14,15 @@ import type { Progress } from '../core/job.ts';
 import { formatDuration } from '../core/format.ts';
 import { choiceFlag, columnsFlag, depthFlag, type FlagSpec, type ParsedFlags } from './flags.ts';
 import { isParquetName, parquetColumnNames, type ParquetColumns } from '../core/dataset/parse-parquet.ts';
+import { languageFromFileName } from '../core/dataset/detect.ts';
+import { checkLanguage } from '../core/dataset/languages.ts';
+import { basename } from 'node:path';
 import { datasetFromShards, expandPaths, parseShardsFromPaths, shardSourceFromPath } from './load-files.ts';
 import { AtomicWriter, checkOutputs, writeAtomic } from './outputs.ts';
 import { LabError } from '../core/errors.ts';
 
 /** The flags every evaluating command takes. */
-export const OUTPUT_FLAGS: FlagSpec = { out: 'value', run: 'value', qrels: 'value', setting: 'value', depth: 'value', columns: 'value' };
+export const OUTPUT_FLAGS: FlagSpec = { out: 'value', run: 'value', qrels: 'value', setting: 'value', depth: 'value', columns: 'value', lang: 'value' };
 
 export interface OutputArgs {
   files: string[];
@@ -30,6 +33,8 @@ export interface OutputArgs {
   depth: number | 'all';
   /** Parquet column roles (`--columns`), for every Parquet file given. */
   columns?: ParquetColumns;
+  /** `--lang`: the language of the files whose name and folder give none (Hugging Face's corpus/, queries/). */
+  lang?: string;
 }
 
 export function outputArgs(f: ParsedFlags): OutputArgs {
@@ -40,7 +45,12 @@ export function outputArgs(f: ParsedFlags): OutputArgs {
   const run = f.values.get('run');
   const qrels = f.values.get('qrels');
   const columns = columnsFlag(f);
-  return { files: f.positional, out, depth: depthFlag(f), ...(run ? { run } : {}), ...(qrels ? { qrels } : {}), ...(setting ? { setting } : {}), ...(columns ? { columns } : {}) };
+  const given = f.values.get('lang');
+  const lang = given === undefined ? undefined : checkLanguage(given, {}, 'language code for --lang');
+  return {
+    files: f.positional, out, depth: depthFlag(f),
+    ...(run ? { run } : {}), ...(qrels ? { qrels } : {}), ...(setting ? { setting } : {}), ...(columns ? { columns } : {}), ...(lang ? { lang } : {}),
+  };
 }
 
 export interface LoadedEvalData {
@@ -60,16 +70,30 @@ export async function loadEvalData(args: OutputArgs, extraInputs: { folders?: st
   // Each shard's SHA-256 comes from the parsing pass itself: files are read once (a second read only to hash them
   // failed past 2 GiB).
   const columns = args.columns ? await columnsPerFile(files, args.columns) : new Map<string, ParquetColumns>();
-  const shards = await parseShardsFromPaths(files, { columnsOf: (p) => columns.get(p) });
+  const langs = new Map(args.lang ? files.filter((p) => !namesLanguage(p)).map((p) => [p, args.lang!] as const) : []);
+  const shards = await parseShardsFromPaths(files, { columnsOf: (p) => columns.get(p), langOf: (p) => langs.get(p) });
   const dataset = datasetFromShards(files, shards);
   const protocol = protocolOf(dataset);
   const setting = args.setting ?? protocol.defaultRunSetting;
   checkSetting(dataset, setting);
   const ref: DatasetRef = {
     name: dataset.name, split: 'all',
-    shards: shards.map((s, i) => ({ name: s.name, sha256: s.sha256, ...(columns.has(files[i]!) ? { columns: columns.get(files[i]!)! } : {}) })),
+    shards: shards.map((s, i) => ({
+      name: s.name, sha256: s.sha256,
+      ...(columns.has(files[i]!) ? { columns: columns.get(files[i]!)! } : {}),
+      ...(langs.has(files[i]!) && 'lang' in s && s.lang ? { lang: s.lang } : {}),
+    })),
   };
   return { files, dataset, ref, setting };
+}
+
+/** Whether a file's name or folder gives its language (then `--lang` leaves it alone). */
+function namesLanguage(path: string): boolean {
+  try {
+    return languageFromFileName(basename(path), path) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -104,6 +104,8 @@ export interface LoadOptions extends Omit<ParseShardOptions, 'onProgress'>, Buil
   onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
   /** Per file: a Parquet file's column roles (a RunConfig's shard records them), over `columns`. */
   columnsOf?: (path: string) => ParquetColumns | undefined;
+  /** Per file: its language where the name and folder do not give it (a RunConfig's shard, or `--lang`). */
+  langOf?: (path: string) => string | undefined;
 }
 
 export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOptions = {}): Promise<ParsedShard[]> {
@@ -117,10 +119,11 @@ export async function parseShardsFromPaths(pathsOrDirs: string[], opts: LoadOpti
     const src = shardSourceFromPath(p, labels[i]);
     const onProgress = opts.onProgress;
     const columns = opts.columnsOf?.(p) ?? opts.columns;
+    const lang = opts.lang ?? opts.langOf?.(p);
     out.push(
       await parseShard(src, {
         ...(columns ? { columns } : {}),
-        ...(opts.lang ? { lang: opts.lang } : {}),
+        ...(lang ? { lang } : {}),
         ...(opts.format ? { format: opts.format } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(onProgress ? { onProgress: (r: number, t: number) => onProgress(src.name, r, t) } : {}),

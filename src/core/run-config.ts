@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { LabError } from './errors.ts';
+import { isLanguageCode } from './dataset/languages.ts';
 import { schemaError } from './schema-errors.ts';
 
 export const RUN_CONFIG_VERSION = 1;
@@ -50,6 +51,8 @@ export const DatasetRefSchema = z.strictObject({
     name: z.string().min(1).max(1000), sha256,
     url: remoteUrl.optional().describe('where the shard can be fetched (a share link offers to, after the user confirms; the bytes must have the SHA-256)'),
     columns: ParquetColumnsSchema.optional().describe('Parquet: which column is the id, text, title, … where the names alone do not say'),
+    lang: z.string().refine(isLanguageCode, 'an ISO 639-1 code the lab knows (src/core/dataset/languages.ts)').optional()
+      .describe("the shard's language where its name and folder do not give it (chosen at import, or lab's --lang)"),
   })).min(1).max(10_000)
     .describe('the files, by the SHA-256 of their bytes as stored'),
   split: z.enum(['all', 'train', 'validation', 'test']).default('all').describe('seeded split by parallel group / article (all = no split)'),

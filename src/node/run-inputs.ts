@@ -35,8 +35,9 @@ export async function verifiedFile(name: string, sha256: string, configDir: stri
 /** A dataset of the config: its shards verified, parsed, built, and cut to its split. */
 export async function datasetOfRef(ref: DatasetRef, configDir: string, where: string, config: Pick<RunConfig, 'seed' | 'train'>): Promise<Dataset> {
   const paths = await Promise.all(ref.shards.map((s, i) => verifiedFile(s.name, s.sha256, configDir, `${where}.shards[${i}]`)));
-  const columns = new Map(paths.map((p, i) => [p, ref.shards[i]!.columns] as const));
-  const ds = datasetFromShards(paths, await parseShardsFromPaths(paths, { columnsOf: (p) => columns.get(p) }), { name: ref.name });
+  const byPath = new Map(paths.map((p, i) => [p, ref.shards[i]!] as const));
+  const shards = await parseShardsFromPaths(paths, { columnsOf: (p) => byPath.get(p)?.columns, langOf: (p) => byPath.get(p)?.lang });
+  const ds = datasetFromShards(paths, shards, { name: ref.name });
   return cutToSplit(ds, ref.split, config);
 }
 

@@ -19,7 +19,7 @@ import { interrupted } from '../outputs.ts';
 import { loadEvalData, OUTPUT_FLAGS, outputArgs, stderrProgress, writeEvaluation, type OutputArgs } from '../evaluation.ts';
 
 const USAGE =
-  'usage: npm run lab -- bm25 <dataset files or folders…> --out results.json [--run run.trec] [--qrels qrels.trec] [--setting mono|cross|multi] [--depth N|all] [--columns id=col,text=col,…]';
+  'usage: npm run lab -- bm25 <dataset files or folders…> --out results.json [--run run.trec] [--qrels qrels.trec] [--setting mono|cross|multi] [--depth N|all] [--columns id=col,text=col,…] [--lang xx]';
 
 /** Parses argv; returns a usage message instead of throwing for bad flags. */
 export function parseBm25Args(argv: string[]): OutputArgs | string {

@@ -22,7 +22,7 @@ import { interrupted } from '../outputs.ts';
 import { loadEvalData, OUTPUT_FLAGS, outputArgs, stderrProgress, writeEvaluation, type OutputArgs } from '../evaluation.ts';
 
 const USAGE = `usage: npm run lab -- eval --model <folder|hub id> <dataset files or folders…> --out results.json
-    [--run run.trec] [--qrels qrels.trec] [--setting mono|cross|multi] [--depth N|all] [--columns id=col,text=col,…]
+    [--run run.trec] [--qrels qrels.trec] [--setting mono|cross|multi] [--depth N|all] [--columns id=col,text=col,…] [--lang xx]
     [--batch-size N] [--max-length N] [--backend wasm|cpu|webgpu]
     [--query-prefix P] [--passage-prefix P] [--pooling mean|cls]
     [--host URL] [--revision R] [--token T] [--cache-dir DIR | --no-cache]`;
