@@ -110,8 +110,9 @@ export function planRuns(e: Experiment): PlannedRun[] {
  * planned run is the same run in both.
  */
 export function runIdentity(c: RunConfig): string {
-  // A shard is its bytes, and how they are read where the file does not say (Parquet roles, a chosen language).
-  const ref = (d: RunConfig['datasets'][number]) => ({ split: d.split, shards: d.shards.map((s) => (s.columns || s.lang ? [s.sha256, s.columns ?? null, s.lang ?? null] : s.sha256)) });
+  // Shards by their bytes only: the page's runs name the stored shards (with the language or Parquet roles chosen
+  // at import), the experiment file names the files, and both must be the same run.
+  const ref = (d: RunConfig['datasets'][number]) => ({ split: d.split, shards: d.shards.map((s) => s.sha256) });
   const model = c.model.source === 'generated' ? { ...c.model, tokenizer: { sha256: c.model.tokenizer.sha256 } } : c.model;
   return JSON.stringify({ ...c, model, datasets: c.datasets.map(ref), ...(c.train ? { train: { ...c.train, data: c.train.data.map(ref) } } : {}) });
 }
