@@ -15,6 +15,8 @@ export interface PickedFile {
   url?: string;
   /** Parquet column roles already chosen (a share link's RunConfig records them). */
   columns?: ParquetColumns;
+  /** A language already chosen (a share link's RunConfig records it where the name does not say). */
+  lang?: string;
 }
 
 /** Names that are never dataset shards (OS litter, licences, readmes). */

@@ -164,7 +164,7 @@ export class LabState {
       const probed = await probeFiles(picked.map((p) => p.file), picked.map((p) => p.path), picked.map((p) => (p.columns ? { ...p.columns } : null)));
       const added = picked.map((p, i): PendingFile => {
         const pr = probed[i]!;
-        return { ...pr, file: p.file, path: p.path, chosenLang: pr.lang, ...(p.url ? { url: p.url } : {}), ...(p.columns ? { chosenColumns: p.columns } : {}) };
+        return { ...pr, file: p.file, path: p.path, chosenLang: p.lang ?? pr.lang, ...(p.url ? { url: p.url } : {}), ...(p.columns ? { chosenColumns: p.columns } : {}) };
       });
       // Same path dropped again replaces the earlier pick.
       const paths = new Set(added.map((a) => a.path));

@@ -16,6 +16,8 @@ export interface RemoteShard {
   sha256: string;
   /** A Parquet shard's column roles, as the config records them. */
   columns?: ParquetColumns;
+  /** Its language where its name does not give it, as the config records it. */
+  lang?: string;
 }
 
 /** The shards of the config's datasets (evaluation and training) that carry a URL, each once. */
@@ -27,7 +29,7 @@ export function remoteShards(c: RunConfig): RemoteShard[] {
     for (const s of d.shards) {
       if (!s.url || seen.has(s.sha256)) continue;
       seen.add(s.sha256);
-      out.push({ dataset: d.name, name: s.name, url: s.url, sha256: s.sha256, ...(s.columns ? { columns: s.columns } : {}) });
+      out.push({ dataset: d.name, name: s.name, url: s.url, sha256: s.sha256, ...(s.columns ? { columns: s.columns } : {}), ...(s.lang ? { lang: s.lang } : {}) });
     }
   }
   return out;

@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { run as bm25 } from '../../../src/cli/commands/bm25.ts';
 import { shardSourceFromBytes } from '../../../src/core/dataset/shard-source.ts';
 import { makeRunConfig } from '../../../src/core/run-config.ts';
+import { remoteShards } from '../../../src/core/share/remote.ts';
 import { datasetOfRef } from '../../../src/node/run-inputs.ts';
 import { datasetRefOf } from '../../../src/store/dataset-ref.ts';
 import { importShards } from '../../../src/store/import.ts';
@@ -48,6 +49,9 @@ describe('what a RunConfig records of a shard', () => {
     const ds = await datasetOfRef(config.datasets[0]!, root, 'datasets[0]', { seed: 1, train: undefined } as never);
     expect(ds.languages).toEqual(['en']);
     expect(ds.queries).toHaveLength(2);
+    // A share link's receiver is offered the file with that language already chosen.
+    const linked = { ...config, datasets: [{ ...ref, shards: ref.shards.map((x) => ({ ...x, url: `https://example.org/${x.name}` })) }] };
+    expect(remoteShards(linked).map((r) => r.lang)).toEqual(['en', 'en', undefined]);
     // The schema refuses a language the lab does not know.
     expect(() => makeRunConfig({ ...config, datasets: [{ ...ref, shards: [{ ...ref.shards[0]!, lang: 'xx' }] }] })).toThrow(/ISO 639-1/);
 
