@@ -4,6 +4,7 @@
  * TREC run and its qrels) and the summary printed on stdout. The commands
  * differ only in the model that scores.
  */
+import { basename } from 'node:path';
 import type { Dataset } from '../core/dataset/types.ts';
 import { settingQrels, type RunSink } from '../core/eval/evaluate.ts';
 import { checkSetting, protocolOf } from '../core/eval/protocols.ts';
@@ -16,7 +17,6 @@ import { choiceFlag, columnsFlag, depthFlag, type FlagSpec, type ParsedFlags } f
 import { isParquetName, parquetColumnNames, type ParquetColumns } from '../core/dataset/parse-parquet.ts';
 import { languageFromFileName } from '../core/dataset/detect.ts';
 import { checkLanguage } from '../core/dataset/languages.ts';
-import { basename } from 'node:path';
 import { datasetFromShards, expandPaths, parseShardsFromPaths, shardSourceFromPath } from './load-files.ts';
 import { AtomicWriter, checkOutputs, writeAtomic } from './outputs.ts';
 import { LabError } from '../core/errors.ts';
@@ -31,7 +31,7 @@ export interface OutputArgs {
   qrels?: string;
   setting?: Setting;
   depth: number | 'all';
-  /** Parquet column roles (`--columns`), for every Parquet file given. */
+  /** Parquet column roles (`--columns`); each Parquet file given takes those whose columns it has. */
   columns?: ParquetColumns;
   /** `--lang`: the language of the files whose name and folder give none (Hugging Face's corpus/, queries/). */
   lang?: string;
