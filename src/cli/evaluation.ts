@@ -4,7 +4,6 @@
  * TREC run and its qrels) and the summary printed on stdout. The commands
  * differ only in the model that scores.
  */
-import { basename } from 'node:path';
 import type { Dataset } from '../core/dataset/types.ts';
 import { settingQrels, type RunSink } from '../core/eval/evaluate.ts';
 import { checkSetting, protocolOf } from '../core/eval/protocols.ts';
@@ -14,10 +13,9 @@ import type { DatasetRef, Setting } from '../core/run-config.ts';
 import type { Progress } from '../core/job.ts';
 import { formatDuration } from '../core/format.ts';
 import { choiceFlag, columnsFlag, depthFlag, type FlagSpec, type ParsedFlags } from './flags.ts';
-import { isParquetName, parquetColumnNames, type ParquetColumns } from '../core/dataset/parse-parquet.ts';
-import { languageFromFileName } from '../core/dataset/detect.ts';
+import type { ParquetColumns } from '../core/dataset/parse-parquet.ts';
 import { checkLanguage } from '../core/dataset/languages.ts';
-import { datasetFromShards, expandPaths, parseShardsFromPaths, shardSourceFromPath } from './load-files.ts';
+import { datasetFromShards, expandPaths, parseShardsFromPaths, perFileReading } from './load-files.ts';
 import { AtomicWriter, checkOutputs, writeAtomic } from './outputs.ts';
 import { LabError } from '../core/errors.ts';
 
@@ -69,8 +67,7 @@ export async function loadEvalData(args: OutputArgs, extraInputs: { folders?: st
   checkOutputs(outputs, { files, folders: [...args.files.filter((f) => !files.includes(f)), ...(extraInputs.folders ?? [])] });
   // Each shard's SHA-256 comes from the parsing pass itself: files are read once (a second read only to hash them
   // failed past 2 GiB).
-  const columns = args.columns ? await columnsPerFile(files, args.columns) : new Map<string, ParquetColumns>();
-  const langs = new Map(args.lang ? files.filter((p) => !namesLanguage(p)).map((p) => [p, args.lang!] as const) : []);
+  const { columns, langs } = await perFileReading(files, args);
   const shards = await parseShardsFromPaths(files, { columnsOf: (p) => columns.get(p), langOf: (p) => langs.get(p) });
   const dataset = datasetFromShards(files, shards);
   const protocol = protocolOf(dataset);
@@ -85,35 +82,6 @@ export async function loadEvalData(args: OutputArgs, extraInputs: { folders?: st
     })),
   };
   return { files, dataset, ref, setting };
-}
-
-/** Whether a file's name or folder gives its language (then `--lang` leaves it alone). */
-function namesLanguage(path: string): boolean {
-  try {
-    return languageFromFileName(basename(path), path) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * `--columns` for each Parquet file: the roles whose column the file has (a corpus, its queries and its qrels
- * have different columns, and one flag serves them all). A column no Parquet file has is a typo: refused.
- */
-async function columnsPerFile(files: readonly string[], wanted: ParquetColumns): Promise<Map<string, ParquetColumns>> {
-  const out = new Map<string, ParquetColumns>();
-  const used = new Set<string>();
-  for (const f of files.filter((p) => isParquetName(p))) {
-    const available = new Set((await parquetColumnNames(shardSourceFromPath(f))) ?? []);
-    const mine = Object.fromEntries(Object.entries(wanted).filter(([, col]) => available.has(col))) as ParquetColumns;
-    for (const col of Object.values(mine)) used.add(col);
-    if (Object.keys(mine).length > 0) out.set(f, mine);
-  }
-  const unknown = Object.entries(wanted).filter(([, col]) => !used.has(col));
-  if (unknown.length > 0) {
-    throw new LabError('invalid-argument', `--columns: no Parquet file given has a column ${unknown.map(([role, col]) => `"${col}" (for the ${role})`).join(', ')}`, {}, 'column names as the files spell them');
-  }
-  return out;
 }
 
 /** Progress lines on stderr, at most every 2 s per phase. */

@@ -9,7 +9,8 @@ import { Readable } from 'node:stream';
 import { LabError } from '../core/errors.ts';
 import { buildDataset, type BuildOptions } from '../core/dataset/build.ts';
 import { parseShard, type ParseShardOptions } from '../core/dataset/parse-shard.ts';
-import type { ParquetColumns } from '../core/dataset/parse-parquet.ts';
+import { isParquetName, parquetColumnNames, type ParquetColumns } from '../core/dataset/parse-parquet.ts';
+import { languageFromFileName } from '../core/dataset/detect.ts';
 import type { ShardSource } from '../core/dataset/shard-source.ts';
 import type { Dataset, ParsedShard } from '../core/dataset/types.ts';
 
@@ -148,4 +149,48 @@ export function datasetFromShards(paths: string[], shards: ParsedShard[], opts: 
   const dirs = new Set(paths.map((p) => basename(dirname(resolve(p)))));
   const name = opts.name ?? (dirs.size === 1 ? [...dirs][0] : undefined);
   return buildDataset(shards, { ...(name ? { name } : {}), errors: opts.errors ?? 'throw' });
+}
+
+/** How each file is to be read where it does not say itself: from `--columns` and `--lang` (lab bm25, eval, inspect). */
+export interface PerFileReading {
+  /** Parquet files → the roles whose columns they have. */
+  columns: Map<string, ParquetColumns>;
+  /** Files whose name and folder give no language → `--lang`. */
+  langs: Map<string, string>;
+}
+
+export async function perFileReading(files: readonly string[], flags: { columns?: ParquetColumns | undefined; lang?: string | undefined }): Promise<PerFileReading> {
+  return {
+    columns: flags.columns ? await columnsPerFile(files, flags.columns) : new Map(),
+    langs: new Map(flags.lang ? files.filter((p) => !namesLanguage(p)).map((p) => [p, flags.lang!] as const) : []),
+  };
+}
+
+/** Whether a file's name or folder gives its language (then `--lang` leaves it alone). */
+function namesLanguage(path: string): boolean {
+  try {
+    return languageFromFileName(basename(path), path) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `--columns` for each Parquet file: the roles whose column the file has (a corpus, its queries and its qrels
+ * have different columns, and one flag serves them all). A column no Parquet file has is a typo: refused.
+ */
+async function columnsPerFile(files: readonly string[], wanted: ParquetColumns): Promise<Map<string, ParquetColumns>> {
+  const out = new Map<string, ParquetColumns>();
+  const used = new Set<string>();
+  for (const f of files.filter((p) => isParquetName(p))) {
+    const available = new Set((await parquetColumnNames(shardSourceFromPath(f))) ?? []);
+    const mine = Object.fromEntries(Object.entries(wanted).filter(([, col]) => available.has(col))) as ParquetColumns;
+    for (const col of Object.values(mine)) used.add(col);
+    if (Object.keys(mine).length > 0) out.set(f, mine);
+  }
+  const unknown = Object.entries(wanted).filter(([, col]) => !used.has(col));
+  if (unknown.length > 0) {
+    throw new LabError('invalid-argument', `--columns: no Parquet file given has a column ${unknown.map(([role, col]) => `"${col}" (for the ${role})`).join(', ')}`, {}, 'column names as the files spell them');
+  }
+  return out;
 }

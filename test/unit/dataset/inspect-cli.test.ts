@@ -1,5 +1,8 @@
 /** `npm run lab -- inspect` as a user runs it: JSON on stdout, exit code 0 / 1 / 2. */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/commands/inspect.ts';
@@ -35,7 +38,7 @@ describe('lab inspect (CLI)', () => {
     ]);
   });
 
-  it('--lang overrides the language of one file; usage errors exit 2 (in process)', async () => {
+  it('--lang overrides the language of one file, or names that of the files that give none; usage errors exit 2 (in process)', async () => {
     const out: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
     const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -43,8 +46,14 @@ describe('lab inspect (CLI)', () => {
       expect(await run([fixture('broken/xquad-r-xx.json'), '--lang', 'fr'])).toBe(0);
       expect(JSON.parse(out[0]!).queries).toEqual({ fr: 5 });
       expect(await run([])).toBe(2);
-      expect(await run([fixture('lareqa/mini.de.json'), fixture('lareqa/mini.en.json'), '--lang', 'fr'])).toBe(2);
       expect(await run([fixture('lareqa/mini.de.json'), '--lang'])).toBe(2);
+      expect(await run([fixture('lareqa/mini.de.json'), '--columns', 'body'])).toBe(2);
+      // With several files, --lang is the language of those whose name and folder give none.
+      const dir = mkdtempSync(join(tmpdir(), 'inspect-lang-'));
+      copyFileSync(fixture('lareqa/mini.en.json'), join(dir, 'questions.json'));
+      out.length = 0;
+      expect(await run([fixture('lareqa/mini.de.json'), join(dir, 'questions.json'), '--lang', 'fr'])).toBe(0);
+      expect(Object.keys(JSON.parse(out[0]!).queries)).toEqual(['de', 'fr']);
       // Warnings are listed but do not fail the run.
       out.length = 0;
       expect(await run([fixture('miracl/miracl-corpus-v1.0-de-0.jsonl.gz'), fixture('miracl/topics.miracl-v1.0-de-dev.tsv'), fixture('miracl/qrels.miracl-v1.0-de-dev.tsv')])).toBe(0);
