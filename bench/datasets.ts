@@ -20,21 +20,9 @@ import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { loadDatasetFromPaths, shardSourceFromPath } from '../src/cli/load-files.ts';
 import { parseShard } from '../src/core/dataset/parse-shard.ts';
+import { corpusLines } from '../src/core/dataset/synthetic-corpus.ts';
 
 const XQ = ['ar', 'de', 'el', 'en', 'es', 'hi', 'ru', 'th', 'tr', 'vi', 'zh'];
-
-function* corpusLines(targetBytes: number): Generator<string> {
-  const words = ['Berlin', 'Hauptstadt', 'größte', 'Stadt', 'Deutschlands', 'Einwohner', 'Fluss', 'Spree', 'Jahrhundert', 'Geschichte', 'Museum', 'Insel'];
-  let n = 0;
-  let i = 0;
-  while (n < targetBytes) {
-    const text = Array.from({ length: 40 + (i % 60) }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
-    const line = `${JSON.stringify({ docid: `${i >> 3}#${i & 7}`, title: `Artikel ${i >> 3}`, text })}\n`;
-    n += Buffer.byteLength(line);
-    i++;
-    yield line;
-  }
-}
 
 async function drain(s: ReadableStream<Uint8Array>): Promise<number> {
   const r = s.getReader();

@@ -8,6 +8,7 @@
 const SUITES: Record<string, () => Promise<{ run(p: URLSearchParams): Promise<unknown> }>> = {
   encoder: () => import('./encoder.ts'),
   eval: () => import('./eval.ts'),
+  ingest: () => import('./ingest.ts'),
   threads: () => import('./threads.ts'),
 };
 

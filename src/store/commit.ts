@@ -13,6 +13,7 @@ import { datasetIdOf } from './hash.ts';
 import type { DatasetRecord, LanguageSummary, ShardMeta } from './schema.ts';
 import { formatBytes } from '../core/format.ts';
 import { storageEstimate } from './storage-info.ts';
+import { parsedRecords } from './parsed-cache.ts';
 
 export interface ShardToStore {
   meta: ShardMeta;
@@ -36,6 +37,8 @@ export interface CommitInput {
  */
 export interface CommitFaults {
   afterShards?: () => void;
+  /** Characters per part of the parsed cache (tests split small datasets; store/parsed-cache.ts). */
+  partChars?: number;
 }
 
 export async function commitImport(db: LabDatabase, input: CommitInput, faults: CommitFaults = {}): Promise<DatasetRecord> {
@@ -68,7 +71,7 @@ export async function commitImport(db: LabDatabase, input: CommitInput, faults: 
     faults.afterShards?.();
     throwIfCancelled(input.signal);
     await tx.objectStore('datasets').put(record);
-    await tx.objectStore('parsed').put({ datasetId: id, dataset: input.dataset });
+    for (const r of parsedRecords(id, input.dataset, faults.partChars)) await tx.objectStore('parsed').put(r);
     await tx.done;
     return record;
   } catch (e) {

@@ -4,6 +4,7 @@ import { LabError } from '../core/errors.ts';
 import type { Dataset } from '../core/dataset/types.ts';
 import type { LabDatabase } from './db.ts';
 import type { DatasetRecord } from './schema.ts';
+import { datasetFromRecords, partRange } from './parsed-cache.ts';
 
 /** Every stored dataset, oldest first, without loading any text (records carry their stats). */
 export async function listDatasets(db: LabDatabase): Promise<DatasetRecord[]> {
@@ -19,9 +20,11 @@ export async function storedDatasetRecord(db: LabDatabase, id: string): Promise<
 
 /** The parsed dataset as cached at import: no re-parse. */
 export async function loadDataset(db: LabDatabase, id: string): Promise<Dataset> {
-  const rec = await db.get('parsed', id);
+  const tx = db.transaction('parsed', 'readonly');
+  const rec = await tx.store.get(id);
   if (!rec) throw new LabError('storage', `dataset ${id} is not in the browser's storage (removed in another tab?)`);
-  return rec.dataset;
+  const parts = rec.parts ? await tx.store.getAll(partRange(id)) : [];
+  return datasetFromRecords(rec, parts);
 }
 
 /** The original bytes of a stored shard (for export or a rebuild). */
@@ -53,6 +56,7 @@ export async function removeDataset(db: LabDatabase, id: string): Promise<Remova
   }
   await datasets.delete(id);
   await tx.objectStore('parsed').delete(id);
+  await tx.objectStore('parsed').delete(partRange(id));
   await tx.objectStore('mined').delete(id);
   const results = tx.objectStore('results');
   for (const key of await results.index('byDataset').getAllKeys(id)) await results.delete(key);

@@ -61,10 +61,21 @@ export interface DatasetRecord {
   createdAt: number;
 }
 
-/** The parsed Dataset, cached apart from its record so listing never loads the texts. */
+/**
+ * The parsed Dataset, cached apart from its record so listing never loads the texts. A large one is a head
+ * (`dataset` without its passages, queries and pairs, `parts` = how many follow) and part records keyed
+ * `${datasetId}\u0000${n}` (store/parsed-cache.ts): no value outgrows the browser's limit on one record.
+ */
 export interface ParsedRecord {
   datasetId: string;
-  dataset: Dataset;
+  dataset?: Dataset;
+  parts?: number;
+  part?: ParsedPart;
+}
+
+export interface ParsedPart {
+  field: 'passages' | 'queries' | 'pairs';
+  items: unknown[];
 }
 
 /**
