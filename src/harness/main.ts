@@ -6,6 +6,7 @@
  * `window.__harnessResult` (or `window.__harnessError`).
  */
 const SUITES: Record<string, () => Promise<{ run(p: URLSearchParams): Promise<unknown> }>> = {
+  'big-values': () => import('./big-values.ts'),
   encoder: () => import('./encoder.ts'),
   eval: () => import('./eval.ts'),
   ingest: () => import('./ingest.ts'),

@@ -11,11 +11,12 @@ import { LabError } from '../core/errors.ts';
 import { formatBytes } from '../core/format.ts';
 import { embeddingCacheKey, type EmbeddingCache, type EmbeddingCacheKey } from '../core/eval/embedding-cache.ts';
 import type { EmbeddingMatrix } from '../core/eval/scorer.ts';
+import { fromStoredBytes, storedByteLength, toStoredBytes, type StoredBytes } from './stored-bytes.ts';
 
 interface EmbeddingCacheSchema extends DBSchema {
   embeddings: {
     key: string;
-    value: { key: string; modelHash: string; datasetHash: string; rows: number; dim: number; data: ArrayBuffer; storedAt: number };
+    value: { key: string; modelHash: string; datasetHash: string; rows: number; dim: number; data: StoredBytes; storedAt: number };
     indexes: { byDataset: string; byModel: string };
   };
 }
@@ -44,8 +45,8 @@ export class IdbEmbeddingCache implements EmbeddingCache {
   async get(k: EmbeddingCacheKey, rows: number): Promise<EmbeddingMatrix | undefined> {
     try {
       const rec = await (await this.open()).get('embeddings', embeddingCacheKey(k));
-      if (!rec || rec.rows !== rows || rec.data.byteLength !== rows * rec.dim * 4) return undefined;
-      return { rows: rec.rows, dim: rec.dim, data: new Float32Array(rec.data) };
+      if (!rec || rec.rows !== rows || storedByteLength(rec.data) !== rows * rec.dim * 4) return undefined;
+      return { rows: rec.rows, dim: rec.dim, data: new Float32Array(await fromStoredBytes(rec.data)) };
     } catch {
       return undefined; // an unreadable cache is a miss, never a failed evaluation
     }
@@ -55,7 +56,7 @@ export class IdbEmbeddingCache implements EmbeddingCache {
   async put(k: EmbeddingCacheKey, m: EmbeddingMatrix): Promise<string | undefined> {
     const rec = {
       key: embeddingCacheKey(k), modelHash: k.modelHash, datasetHash: k.datasetHash, rows: m.rows, dim: m.dim,
-      data: m.data.slice().buffer, storedAt: Date.now(),
+      data: toStoredBytes(m.data), storedAt: Date.now(),
     };
     try {
       await (await this.open()).put('embeddings', rec);

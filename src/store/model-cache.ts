@@ -10,9 +10,10 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { LabError } from '../core/errors.ts';
 import type { ModelFileCache } from '../core/hub/download.ts';
+import { fromStoredBytes, toStoredBytes, type StoredBytes } from './stored-bytes.ts';
 
 interface ModelCacheSchema extends DBSchema {
-  files: { key: string; value: { key: string; bytes: ArrayBuffer; size: number; storedAt: number } };
+  files: { key: string; value: { key: string; bytes: StoredBytes; size: number; storedAt: number } };
 }
 
 export const MODEL_CACHE_DB = 'polyglot-lab-model-cache';
@@ -38,16 +39,14 @@ export class IdbModelCache implements ModelFileCache {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const rec = await (await this.open()).get('files', key);
-    return rec ? new Uint8Array(rec.bytes) : undefined;
+    return rec ? new Uint8Array(await fromStoredBytes(rec.bytes)) : undefined;
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    // Store exactly these bytes (a view may sit inside a larger buffer).
-    const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-      ? bytes.buffer
-      : bytes.slice().buffer;
     try {
-      await (await this.open()).put('files', { key, bytes: copy, size: bytes.byteLength, storedAt: Date.now() });
+      // Exactly these bytes (a view may sit inside a larger buffer), as a Blob: a model file is often over the
+      // ~133 MB Chromium takes as one ArrayBuffer value.
+      await (await this.open()).put('files', { key, bytes: toStoredBytes(bytes), size: bytes.byteLength, storedAt: Date.now() });
     } catch (e) {
       if (e instanceof LabError) throw e;
       const name = (e as { name?: string }).name;

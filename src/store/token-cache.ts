@@ -7,6 +7,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { LabError } from '../core/errors.ts';
 import type { LabTokenizer, RaggedTokens } from '../core/tokenize/tokenizer.ts';
+import { fromStoredBytes, toStoredBytes, type StoredBytes } from './stored-bytes.ts';
 
 export interface TokenCacheKey {
   /** Content hash of the dataset (src/store/hash.ts datasetIdOf). */
@@ -22,7 +23,7 @@ export interface TokenCacheKey {
 interface TokenCacheSchema extends DBSchema {
   tokens: {
     key: string;
-    value: { key: string; datasetHash: string; ids: ArrayBuffer; offsets: ArrayBuffer; count: number; storedAt: number; truncated?: number };
+    value: { key: string; datasetHash: string; ids: StoredBytes; offsets: StoredBytes; count: number; storedAt: number; truncated?: number };
     indexes: { byDataset: string };
   };
 }
@@ -55,13 +56,15 @@ export class IdbTokenCache {
   async get(k: TokenCacheKey, count: number): Promise<RaggedTokens | undefined> {
     const rec = await (await this.open()).get('tokens', tokenCacheKey(k));
     if (!rec || rec.count !== count) return undefined;
-    return { ids: new Int32Array(rec.ids), offsets: new Int32Array(rec.offsets), ...(rec.truncated !== undefined ? { truncated: rec.truncated } : {}) };
+    const [ids, offsets] = await Promise.all([fromStoredBytes(rec.ids), fromStoredBytes(rec.offsets)]);
+    return { ids: new Int32Array(ids), offsets: new Int32Array(offsets), ...(rec.truncated !== undefined ? { truncated: rec.truncated } : {}) };
   }
 
   async put(k: TokenCacheKey, t: RaggedTokens): Promise<void> {
     const rec = {
       key: tokenCacheKey(k), datasetHash: k.datasetHash, count: t.offsets.length - 1, storedAt: Date.now(),
-      ids: t.ids.slice().buffer, offsets: t.offsets.slice().buffer,
+      // Blobs: a large corpus's ids are over the ~133 MB Chromium takes as one ArrayBuffer value.
+      ids: toStoredBytes(t.ids), offsets: toStoredBytes(t.offsets),
       ...(t.truncated !== undefined ? { truncated: t.truncated } : {}),
     };
     try {
