@@ -128,9 +128,17 @@ export interface TrainRunRecord {
 }
 
 /** A run's latest checkpoint (weights, optimizer moments, sampler state); key: runId. */
-export interface CheckpointRecord extends Omit<TrainerCheckpoint, 'history'> {
+/**
+ * A run's latest checkpoint. Its tensors are Blobs (Float32Arrays in records written before): a real model's
+ * weights and Adam moments are far over the ~133 MB Chromium takes as one IndexedDB value otherwise.
+ */
+export interface CheckpointRecord extends Omit<TrainerCheckpoint, 'history' | 'weights' | 'moments'> {
   runId: string;
+  weights: Record<string, StoredTensor>;
+  moments: Record<string, { m: StoredTensor; v: StoredTensor }>;
 }
+
+export type StoredTensor = Blob | Float32Array;
 
 export interface LabDB extends DBSchema {
   shards: { key: string; value: ShardRecord };

@@ -9,8 +9,9 @@
 import { LabError } from '../core/errors.ts';
 import type { TrainerCheckpoint } from '../core/train/trainer.ts';
 import { describe, type LabDatabase } from './db.ts';
-import type { CheckpointRecord, TrainRunRecord, TrainRunStatus } from './schema.ts';
+import type { StoredTensor, TrainRunRecord, TrainRunStatus } from './schema.ts';
 import type { StorageEstimateInfo } from './storage-info.ts';
+import { toStoredBytes } from './stored-bytes.ts';
 
 /** Statuses from which a run can continue: its checkpoint (or its start) is intact. */
 export const RESUMABLE: readonly TrainRunStatus[] = ['running', 'paused', 'failed'];
@@ -75,7 +76,12 @@ export async function updateRun(db: LabDatabase, id: string, patch: Partial<Omit
 /** Writes the checkpoint and the run's matching step and history in one transaction, after checking the quota. */
 export async function saveCheckpoint(db: LabDatabase, runId: string, c: TrainerCheckpoint, estimate: () => Promise<StorageEstimateInfo>): Promise<void> {
   ensureRoom(checkpointBytes(c), await estimate(), `the checkpoint of step ${c.step}`);
-  const { history, ...rest } = c;
+  const { history, weights, moments, ...rest } = c;
+  const stored = {
+    ...rest,
+    weights: mapValues(weights, toStoredBytes),
+    moments: mapValues(moments, (x) => ({ m: toStoredBytes(x.m), v: toStoredBytes(x.v) })),
+  };
   try {
     const tx = db.transaction(['runs', 'checkpoints'], 'readwrite');
     const run = await tx.objectStore('runs').get(runId);
@@ -83,7 +89,7 @@ export async function saveCheckpoint(db: LabDatabase, runId: string, c: TrainerC
       tx.abort();
       throw new LabError('storage', `training run ${runId.slice(0, 12)} was deleted while it ran`);
     }
-    await tx.objectStore('checkpoints').put({ ...rest, runId });
+    await tx.objectStore('checkpoints').put({ ...stored, runId });
     await tx.objectStore('runs').put({ ...run, step: c.step, history, updatedAt: Date.now() });
     await tx.done;
   } catch (e) {
@@ -101,8 +107,15 @@ export async function loadCheckpoint(db: LabDatabase, runId: string): Promise<Tr
   if (!run) throw new LabError('storage', `training run ${runId.slice(0, 12)} is not in the browser's storage`);
   if (!c) return undefined;
   if (c.step !== run.step) throw new LabError('storage', `the checkpoint of run ${runId.slice(0, 12)} is at step ${c.step} but its history at ${run.step}`);
-  const { runId: _, ...rest } = c;
-  return { ...rest, history: run.history };
+  const { runId: _, weights, moments, ...rest } = c;
+  const tensor = async (t: StoredTensor): Promise<Float32Array> => (t instanceof Float32Array ? t : new Float32Array(await t.arrayBuffer()));
+  const entries = await Promise.all(Object.entries(weights).map(async ([k, t]) => [k, await tensor(t)] as const));
+  const mEntries = await Promise.all(Object.entries(moments).map(async ([k, x]) => [k, { m: await tensor(x.m), v: await tensor(x.v) }] as const));
+  return { ...rest, weights: Object.fromEntries(entries), moments: Object.fromEntries(mEntries), history: run.history };
+}
+
+function mapValues<T, U>(o: Record<string, T>, f: (t: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 }
 
 /** Deletes a run and its checkpoint together. */
