@@ -18,9 +18,12 @@ export function browserAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** Runs one harness suite (query string without `suite=`) in a fresh build; `build: false` reuses dist/. */
+/** This process's build of the page: `npm run bench` runs several browser suites, and one build serves them all. */
+let built: Promise<unknown> | undefined;
+
+/** Runs one harness suite (query string without `suite=`) in a build made by this process; `build: false` reuses dist/. */
 export async function runHarness(suite: string, query: string, opts: { build?: boolean; timeoutMs?: number } = {}): Promise<unknown> {
-  if (opts.build !== false || !existsSync(resolve(ROOT, 'dist/harness.html'))) await build({ root: ROOT, logLevel: 'error' });
+  if (opts.build !== false || !existsSync(resolve(ROOT, 'dist/harness.html'))) await (built ??= build({ root: ROOT, logLevel: 'error' }));
   const server = await preview({ root: ROOT, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
   const url = server.resolvedUrls?.local[0];
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -34,6 +34,14 @@ function worker(): Comlink.Remote<ParseWorkerApi> {
   return remote;
 }
 
+/** Stops the parse worker if it is still `which` (a new one starts on next use). */
+function stopWorker(which: Worker | undefined): void {
+  if (!which || thread !== which) return;
+  which.terminate();
+  remote = undefined;
+  thread = undefined;
+}
+
 /** How long a cancelled import may take to stop by itself before its worker is stopped. */
 const CANCEL_GRACE_MS = 3000;
 /** Settles the running import from outside, when its worker had to be stopped. */
@@ -55,7 +63,7 @@ export async function probeFiles(files: File[], paths: (string | null)[] = [], c
   const limit = PROBE_TIMEOUT_MS + files.length * PROBE_TIMEOUT_PER_FILE_MS;
   const timedOut = new Promise<ProbedFile[]>((resolve) => {
     timer = setTimeout(() => {
-      if (thread === stuck) { stuck?.terminate(); remote = undefined; thread = undefined; }
+      stopWorker(stuck);
       resolve(files.map((f) => ({
         name: f.name, size: f.size, format: null, lang: null, needsLang: false,
         error: { severity: 'error', code: 'unknown-format', file: f.name, message: `${f.name}: could not be looked at within ${Math.round(limit / 1000)} s (its reader was stopped): leave it out, or check the file` },
@@ -89,8 +97,6 @@ export async function cancelImport(): Promise<void> {
   void remote.cancel();
   await new Promise((r) => setTimeout(r, CANCEL_GRACE_MS));
   if (abandon !== settle || thread !== stuck) return; // it stopped by itself
-  stuck?.terminate();
-  remote = undefined;
-  thread = undefined;
+  stopWorker(stuck);
   settle({ ok: false, errors: [{ severity: 'error', code: 'cancelled', message: 'import cancelled (its worker was stopped: a file kept it busy past the cancel)' }] });
 }
